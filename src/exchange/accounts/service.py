@@ -1,0 +1,94 @@
+"""Accounts: logging in, signing up, creating users."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.models import ORG_ROLES, Role, User
+from exchange.accounts.repository import UserRepository
+from exchange.audit import service as audit
+from exchange.errors import ExchangeError, invalid
+from exchange.kit.security import hash_password, verify_password
+from exchange.organizations.repository import OrganizationRepository
+from exchange.regions.repository import RegionRepository
+
+ORG_KIND_FOR_ROLE = {
+    Role.org: {"social_org"},
+    Role.buyer: {"government", "mass_org", "foundation", "enterprise", "community"},
+    Role.community: {"community"},
+}
+
+
+def bad_login() -> ExchangeError:
+    return ExchangeError(
+        "invalid_credentials", 401, "用户名或密码错误", "Wrong username or password",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+async def authenticate(session: AsyncSession, username: str, password: str) -> User:
+    user = await UserRepository(session).by_username(username)
+    if not verify_password(user.password_hash if user else None, password) or user is None or not user.is_active:
+        raise bad_login()
+    return user
+
+
+async def _check_region(session: AsyncSession, code: str | None, loc: list[str | int]) -> None:
+    if code is not None and await RegionRepository(session).get(code) is None:
+        raise invalid(loc, f"区域代码 {code} 不存在", f"Unknown region code {code}", code="unknown_region")
+
+
+async def _ensure_username_free(repo: UserRepository, username: str) -> None:
+    if await repo.by_username(username) is not None:
+        raise ExchangeError("username_taken", 409, "用户名已被使用", "This username is already taken")
+
+
+async def register_resident(
+    session: AsyncSession, *, username: str, password: str, display_name: str, region_code: str
+) -> User:
+    repo = UserRepository(session)
+    await _check_region(session, region_code, ["body", "region_code"])
+    await _ensure_username_free(repo, username)
+    user = repo.add(User(
+        id=uuid.uuid4(), username=username, display_name=display_name, role=Role.resident.value,
+        password_hash=hash_password(password), region_code=region_code, is_active=True,
+    ))
+    await repo.flush()
+    audit.record(session, actor_id=user.id, action="user.registered", entity_type="user", entity_id=user.id,
+                 summary={"username": username, "role": "resident"})
+    return user
+
+
+async def create_user(
+    session: AsyncSession, *, actor_id: uuid.UUID | None, username: str, password: str, role: Role,
+    display_name: str | None = None, organization_id: uuid.UUID | None = None, region_code: str | None = None,
+) -> User:
+    """Create a user of any role; ``buyer``, ``org`` and ``community`` users act for one organization."""
+    repo = UserRepository(session)
+    if role in ORG_ROLES:
+        if organization_id is None:
+            raise invalid(["body", "organization_id"], "该角色必须指定所属组织",
+                          f"A {role.value} user must belong to an organization", code="organization_required")
+        org = await OrganizationRepository(session).get(organization_id)
+        if org is None:
+            raise invalid(["body", "organization_id"], "组织不存在", "Unknown organization", code="unknown_organization")
+        if org.kind not in ORG_KIND_FOR_ROLE[role]:
+            raise invalid(["body", "organization_id"], f"「{role.value}」用户不能代表此类组织（{org.kind}）",
+                          f"A {role.value} user cannot act for a {org.kind} organization", code="organization_kind_mismatch")
+    elif organization_id is not None:
+        raise invalid(["body", "organization_id"], "该角色不代表组织", f"A {role.value} user does not act for an organization",
+                      code="organization_not_allowed")
+    await _check_region(session, region_code, ["body", "region_code"])
+    await _ensure_username_free(repo, username)
+    user = repo.add(User(
+        id=uuid.uuid4(), username=username, display_name=display_name or username, role=role.value,
+        password_hash=hash_password(password), organization_id=organization_id, region_code=region_code,
+        is_active=True,
+    ))
+    await repo.flush()
+    audit.record(session, actor_id=actor_id, action="user.created", entity_type="user", entity_id=user.id,
+                 summary={"username": username, "role": role.value,
+                          "organization_id": str(organization_id) if organization_id else None})
+    return user

@@ -1,0 +1,171 @@
+"""create_app(): routers, error handlers, middleware; nothing else."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import RedirectResponse
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from exchange import db, ticker
+from exchange.config import Settings, get_settings
+from exchange.errors import PROBLEM_SCHEMA, install_error_handlers, problem_response
+from exchange.kit.http import API_PREFIX
+from exchange.kit.ratelimit import SlidingWindow
+from exchange.migrate import check_migrated
+
+log = logging.getLogger("exchange")
+
+
+class BodyLimit:
+    """Answer 413 (problem+json) for a request body over ``limit`` bytes, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._reject(scope, receive, send)
+            return
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                await self._reject(scope, receive, send)
+                return
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(
+            Request(scope), 413, "payload_too_large", f"请求体超过 {self.limit} 字节",
+            f"The body is larger than {self.limit} bytes",
+        )
+        await response(scope, receive, send)
+
+
+async def _tick_forever(app: FastAPI, interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            async with db.unit_of_work(app.state.session_factory) as session:
+                await ticker.tick(session)
+        except Exception:  # a failed tick must not stop the next one
+            log.exception("periodic tick failed")
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    await check_migrated(app.state.engine)
+    tasks = []
+    if settings.tick_interval_seconds > 0:
+        tasks.append(asyncio.create_task(_tick_forever(app, settings.tick_interval_seconds)))
+    for start in app.state.background_starters:
+        tasks.append(asyncio.create_task(start(app)))
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await app.state.engine.dispose()
+
+
+def _routers() -> list[Any]:
+    from exchange.accounts.endpoints import router as accounts
+    from exchange.audit.endpoints import router as audit
+    from exchange.organizations.endpoints import router as organizations
+    from exchange.regions.endpoints import router as regions
+    from exchange.vocabularies.endpoints import router as vocabularies
+
+    return [accounts, regions, organizations, vocabularies, audit]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The ASGI application for ``settings`` (from the environment when omitted)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Social service exchange API (社会服务交易中心)",
+        version="1.0.0",
+        description="Three lists, matching, tender to evaluation, and a ledger of funds. "
+                    "Every error is application/problem+json with a stable `code`.",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = db.create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    app.state.session_factory = db.create_session_factory(app.state.engine)
+    app.state.login_limiter = SlidingWindow(settings.login_max_failures, settings.login_window_seconds)
+    app.state.login_ip_limiter = SlidingWindow(settings.login_max_failures * 10, settings.login_window_seconds)
+    app.state.search_limiter = SlidingWindow(settings.search_rate_per_minute, 60)
+    app.state.background_starters = []
+    install_error_handlers(app)
+    for router in _routers():
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    @app.get(f"{API_PREFIX}/health", tags=["meta"], operation_id="health")
+    async def health() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"],
+            expose_headers=["ETag", "Location", "Retry-After"],
+        )
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                operation.pop("x-idempotent", None)
+                responses = operation.get("responses", {})
+                if "422" in responses:  # our validation errors are problem+json, not FastAPI's default
+                    responses["422"] = {"description": "Invalid input", "content": {
+                        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema["components"]["schemas"].pop(name, None)
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,50 @@
+"""Settings, read once from the environment (prefix ``EXCHANGE_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-insecure-secret-do-not-use-in-prod"
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="EXCHANGE_", env_file=".env", extra="ignore")
+
+    env: Literal["dev", "prod"] = "dev"
+    database_url: str = "sqlite+aiosqlite:///./exchange.db"
+    secret_key: str = DEV_SECRET
+    token_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=300, ge=1)
+    search_rate_per_minute: int = Field(default=120, ge=1)
+    tick_interval_seconds: float = Field(default=30.0, ge=0)
+    db_pool_size: int = Field(default=10, ge=1)
+    matching_sync_seconds: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.env != "dev" and self.secret_key == DEV_SECRET:
+            raise ValueError(
+                "EXCHANGE_SECRET_KEY must be set outside EXCHANGE_ENV=dev (it signs every token)"
+            )
+        if self.env != "dev" and len(self.secret_key) < 32:
+            raise ValueError("EXCHANGE_SECRET_KEY must be at least 32 characters in prod")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own and pass them to create_app)."""
+    return Settings()

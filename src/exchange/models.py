@@ -1,0 +1,10 @@
+"""Imports every table so that ``Base.metadata`` is complete (Alembic and tests use this)."""
+
+from exchange.accounts.models import User  # noqa: F401
+from exchange.audit.models import AuditEvent, AuditHead  # noqa: F401
+from exchange.db import Base  # noqa: F401
+from exchange.kit.idempotency import IdempotencyRecord  # noqa: F401
+from exchange.organizations.models import Organization  # noqa: F401
+from exchange.points.models import PointsEntry  # noqa: F401
+from exchange.regions.models import Region  # noqa: F401
+from exchange.vocabularies.models import VocabularyTerm  # noqa: F401

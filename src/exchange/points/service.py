@@ -1,0 +1,47 @@
+"""Crediting and reading points. Balances are always the sum of entries."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.audit import service as audit
+from exchange.points.models import PointsEntry
+from exchange.points.repository import PointsRepository
+
+
+async def balance(session: AsyncSession, user_id: uuid.UUID) -> int:
+    return await PointsRepository(session).balance(user_id)
+
+
+async def credit_for_need(
+    session: AsyncSession, *, user_id: uuid.UUID, need_id: uuid.UUID, amount: int, reason: str,
+    actor_id: uuid.UUID | None,
+) -> PointsEntry | None:
+    """Credit a confirmed need's points to its claimant, once; a second call credits nothing."""
+    repo = PointsRepository(session)
+    if amount <= 0 or await repo.for_need(need_id, "confirm") is not None:
+        return None
+    entry = repo.add(PointsEntry(
+        id=uuid.uuid4(), user_id=user_id, amount=amount, kind="confirm", reason=reason,
+        need_id=need_id, created_by=actor_id,
+    ))
+    await repo.flush()
+    audit.record(session, actor_id=actor_id, action="points.credited", entity_type="user", entity_id=user_id,
+                 summary={"amount": amount, "need_id": str(need_id)})
+    return entry
+
+
+async def adjust(
+    session: AsyncSession, *, user_id: uuid.UUID, amount: int, reason: str, actor_id: uuid.UUID
+) -> PointsEntry:
+    """An admin's correction, with its reason; it is an entry like any other."""
+    repo = PointsRepository(session)
+    entry = repo.add(PointsEntry(
+        id=uuid.uuid4(), user_id=user_id, amount=amount, kind="adjustment", reason=reason, created_by=actor_id
+    ))
+    await repo.flush()
+    audit.record(session, actor_id=actor_id, action="points.adjusted", entity_type="user", entity_id=user_id,
+                 summary={"amount": amount, "reason": reason})
+    return entry
