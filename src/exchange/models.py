@@ -8,3 +8,6 @@ from exchange.organizations.models import Organization  # noqa: F401
 from exchange.points.models import PointsEntry  # noqa: F401
 from exchange.regions.models import Region  # noqa: F401
 from exchange.vocabularies.models import VocabularyTerm  # noqa: F401
+from exchange.needs.models import Need, NeedSupport  # noqa: F401
+from exchange.offers.models import Offer  # noqa: F401
+from exchange.opportunities.models import Opportunity  # noqa: F401
