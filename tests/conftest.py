@@ -115,7 +115,8 @@ async def database_url(databases: Databases) -> AsyncIterator[str]:
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
-    return Settings(env="dev", database_url=database_url, tick_interval_seconds=0, **overrides)
+    return Settings(env="dev", database_url=database_url, tick_interval_seconds=0, matching_warmup=False,
+                    **overrides)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -19,8 +19,31 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "match_feedback",
+        sa.Column("source_type", sa.String(length=20), nullable=False),
+        sa.Column("source_id", sa.Uuid(), nullable=True),
+        sa.Column("candidate_type", sa.String(length=20), nullable=False),
+        sa.Column("candidate_id", sa.Uuid(), nullable=False),
+        sa.Column("verdict", sa.String(length=10), nullable=False),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("note", sa.String(length=1000), nullable=True),
+        sa.Column("created_by", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", exchange.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", exchange.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["created_by"], ["users.id"], name=op.f("fk_match_feedback_created_by_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_match_feedback")),
+    )
+    op.create_index(op.f("ix_match_feedback_source_id"), "match_feedback", ["source_id"])
+    op.create_index(op.f("ix_match_feedback_candidate_id"), "match_feedback", ["candidate_id"])
+    for table in ("offers", "opportunities", "needs", "organizations"):
+        op.create_index(f"ix_{table}_updated_at", table, ["updated_at"])
 
 
 def downgrade() -> None:
-    pass
+    for table in ("offers", "opportunities", "needs", "organizations"):
+        op.drop_index(f"ix_{table}_updated_at", table_name=table)
+    op.drop_index(op.f("ix_match_feedback_candidate_id"), table_name="match_feedback")
+    op.drop_index(op.f("ix_match_feedback_source_id"), table_name="match_feedback")
+    op.drop_table("match_feedback")

@@ -20,6 +20,7 @@ from exchange.config import Settings, get_settings
 from exchange.errors import PROBLEM_SCHEMA, install_error_handlers, problem_response
 from exchange.kit.http import API_PREFIX
 from exchange.kit.ratelimit import SlidingWindow
+from exchange.matching.runtime import MatchingRuntime, keep_fresh
 from exchange.migrate import check_migrated
 
 log = logging.getLogger("exchange")
@@ -104,11 +105,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def _routers() -> list[Any]:
     from exchange.accounts.endpoints import router as accounts
     from exchange.audit.endpoints import router as audit
+    from exchange.deals.endpoints import router as deals
+    from exchange.deals.public_endpoints import router as transparency
+    from exchange.campaigns.endpoints import router as campaigns
+    from exchange.funds.endpoints import router as funds
+    from exchange.listings.endpoints import router as list_stats
+    from exchange.matching.endpoints import router as matching
+    from exchange.needs.endpoints import router as needs
+    from exchange.offers.endpoints import router as offers
+    from exchange.opportunities.endpoints import router as opportunities
     from exchange.organizations.endpoints import router as organizations
+    from exchange.points.endpoints import router as points
     from exchange.regions.endpoints import router as regions
+    from exchange.tenders.endpoints import router as tenders
     from exchange.vocabularies.endpoints import router as vocabularies
 
-    return [accounts, regions, organizations, vocabularies, audit]
+    return [accounts, regions, organizations, vocabularies, audit, funds, campaigns,
+            opportunities, offers, needs, points, list_stats, matching, tenders, deals, transparency]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -131,6 +144,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.login_ip_limiter = SlidingWindow(settings.login_max_failures * 10, settings.login_window_seconds)
     app.state.search_limiter = SlidingWindow(settings.search_rate_per_minute, 60)
     app.state.background_starters = []
+    app.state.matching = MatchingRuntime(settings.matching_sync_seconds)
+    if settings.matching_warmup:
+        app.state.background_starters.append(keep_fresh)
     install_error_handlers(app)
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)

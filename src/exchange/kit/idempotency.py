@@ -77,12 +77,14 @@ async def begin(session: AsyncSession, user_id: str, key: str, fingerprint: str)
     stored = (await session.execute(
         select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
     )).scalar_one()
+    # read before the rollback: a rollback expires every loaded object
+    request_hash, stored_headers, body, status = stored.request_hash, stored.headers, stored.body, stored.status_code
     await session.rollback()
-    if stored.request_hash != fingerprint:
+    if request_hash != fingerprint:
         raise _mismatch()
-    headers = json.loads(stored.headers or "{}")
+    headers = json.loads(stored_headers or "{}")
     headers["Idempotent-Replayed"] = "true"
-    return Response(content=stored.body or b"", status_code=stored.status_code or 200, headers=headers)
+    return Response(content=body or b"", status_code=status or 200, headers=headers)
 
 
 async def finish(session: AsyncSession, user_id: str, key: str, response: Response) -> None:

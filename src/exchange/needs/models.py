@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db import Base, IdMixin, JSONType, TimestampMixin
@@ -15,6 +15,7 @@ class Need(Base, IdMixin, TimestampMixin):
     """Statuses: open → claimed → fulfilled → confirmed; open → withdrawn; open → converted."""
 
     __tablename__ = "needs"
+    __table_args__ = (Index("ix_needs_status_created", "status", "created_at", "id"),)
 
     requester_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
     on_behalf_organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db import Base, IdMixin, JSONType, TimestampMixin
@@ -15,6 +15,7 @@ class Offer(Base, IdMixin, TimestampMixin):
     """Statuses: draft → published → withdrawn (a withdrawn offer may be published again)."""
 
     __tablename__ = "offers"
+    __table_args__ = (Index("ix_offers_status_created", "status", "created_at", "id"),)
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db import Base, IdMixin, JSONType, TimestampMixin
@@ -17,6 +17,7 @@ class Opportunity(Base, IdMixin, TimestampMixin):
     and cancelled, unsuccessful."""
 
     __tablename__ = "opportunities"
+    __table_args__ = (Index("ix_opportunities_status_created", "status", "created_at", "id"),)
 
     buyer_organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

@@ -8,14 +8,23 @@ from fastapi import APIRouter, Query, Request, Response
 
 from exchange.accounts.deps import AdminUser, CurrentUser, OptionalUser
 from exchange.errors import problems
+from exchange.kit.clock import now
 from exchange.kit.http import Session, check_if_match, resource_headers
 from exchange.kit.ids import parse_uuid
 from exchange.kit.pagination import CursorParam, LimitParam
 from exchange.kit.routing import UnitOfWorkRoute
-from exchange.organizations import service
+from exchange.organizations import rating, service, stats
 from exchange.organizations.models import Kind, Organization, Registration
 from exchange.organizations.repository import OrganizationRepository
-from exchange.organizations.schemas import OrganizationCreate, OrganizationList, OrganizationOut, OrganizationUpdate
+from exchange.organizations.schemas import (
+    DimensionBasis,
+    OrganizationCreate,
+    OrganizationList,
+    OrganizationOut,
+    OrganizationStats,
+    OrganizationUpdate,
+    RatingOut,
+)
 from exchange.regions.repository import RegionRepository
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["organizations"])
@@ -29,7 +38,7 @@ def present(org: Organization, *, signed_in: bool) -> OrganizationOut:
 
 
 @router.get("/organizations", response_model=OrganizationList, operation_id="listOrganizations",
-            responses=problems(422))
+            responses=problems(401, 422))
 async def list_organizations(
     session: Session, user: OptionalUser,
     kind: Kind | None = None, registration: Registration | None = None,
@@ -61,7 +70,7 @@ async def create_organization(body: OrganizationCreate, admin: AdminUser, sessio
 
 
 @router.get("/organizations/{org_id}", response_model=OrganizationOut, operation_id="getOrganization",
-            responses=problems(404))
+            responses=problems(401, 404))
 async def get_organization(org_id: str, session: Session, user: OptionalUser, response: Response) -> OrganizationOut:
     """One organization; contact details only for signed-in users."""
     org = await service.get_or_404(session, parse_uuid(org_id, "organization"))
@@ -79,3 +88,25 @@ async def update_organization(org_id: str, body: OrganizationUpdate, request: Re
     org = await service.update(session, user=user, org=org, changes=body.model_dump(mode="python", exclude_unset=True))
     resource_headers(response, org.version)
     return present(org, signed_in=True)
+
+
+@router.get("/organizations/{org_id}/rating", response_model=RatingOut, operation_id="getOrganizationRating",
+            responses=problems(404))
+async def get_rating(org_id: str, session: Session) -> RatingOut:
+    """The organization's star rating (评星定级): 1–5 stars and the four dimensions activity, standardization,
+    coverage and influence (0–100 each), each with the inputs and the formula it was computed from."""
+    org = await service.get_or_404(session, parse_uuid(org_id, "organization"))
+    result = await rating.rate(session, org)
+    return RatingOut(
+        organization_id=org.id, stars=result.stars, overall=result.overall,
+        **{name: d.score for name, d in result.dimensions.items()},
+        basis={name: DimensionBasis(**d.basis()) for name, d in result.dimensions.items()},
+        computed_at=result.computed_at or now(),
+    )
+
+
+@router.get("/stats/organizations", response_model=OrganizationStats, operation_id="getOrganizationStats",
+            tags=["stats"])
+async def get_organization_stats(session: Session) -> OrganizationStats:
+    """Organizations by community and by kind, legal form and registration (public)."""
+    return await stats.organization_stats(session)

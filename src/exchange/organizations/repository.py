@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.pagination import Page, SortKey
 from exchange.kit.repository import RepositoryBase
 from exchange.organizations.models import Organization
+from exchange.regions.models import Region
 
 
 class OrganizationRepository(RepositoryBase[Organization]):
@@ -43,3 +46,71 @@ class OrganizationRepository(RepositoryBase[Organization]):
             stmt = stmt.where(Organization.name.contains(q, autoescape=True))
         keys = [SortKey(Organization.name), SortKey(Organization.id)]
         return await self.list_page(stmt, keys, limit=limit, cursor=cursor, tag="orgs")
+
+
+class RatingFactsRepository:
+    """The queries behind an organization's star rating and the registry statistics."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def offer_facts(self, org_id: uuid.UUID, since: dt.datetime) -> tuple[int, int, dt.datetime | None, list[str]]:
+        """Published offers: how many, how many published since ``since``, the latest, their areas."""
+        from exchange.offers.models import Offer
+
+        stmt = select(Offer.published_at, Offer.region_codes).where(
+            Offer.organization_id == org_id, Offer.status == "published"
+        )
+        rows = (await self.session.execute(stmt)).all()
+        published = [at for at, _ in rows if at is not None]
+        recent = sum(1 for at in published if at >= since)
+        areas = sorted({code for _, codes in rows for code in (codes or [])})
+        return len(rows), recent, max(published, default=None), areas
+
+    async def need_facts(self, org_id: uuid.UUID) -> dict[str, int]:
+        """Needs the organization claimed (揭榜), by their status now."""
+        from exchange.needs.models import Need
+
+        stmt = (select(Need.status, func.count()).where(Need.claimant_organization_id == org_id)
+                .group_by(Need.status))
+        return {status: int(n) for status, n in (await self.session.execute(stmt)).all()}
+
+    async def communities_reached(self, codes: Iterable[str]) -> tuple[int, int]:
+        """(communities at, under or containing one of ``codes``; communities in the whole tree)."""
+        codes = list(set(codes))
+        total = int((await self.session.execute(
+            select(func.count()).select_from(Region).where(Region.level == "community"))).scalar_one())
+        if not codes:
+            return 0, total
+        regions = list((await self.session.execute(select(Region).where(Region.code.in_(codes)))).scalars())
+        if not regions:
+            return 0, total
+        ancestors = {c for r in regions for c in r.ancestor_codes}
+        under = or_(*[Region.path.startswith(r.path, autoescape=True) for r in regions])
+        stmt = select(func.count()).select_from(Region).where(
+            Region.level == "community", or_(under, Region.code.in_(ancestors))
+        )
+        return int((await self.session.execute(stmt)).scalar_one()), total
+
+    async def counts_by(self, column: str) -> dict[str | None, int]:
+        """Organizations counted by one of their columns (kind, legal_form, registration, region_code)."""
+        col = getattr(Organization, column)
+        rows = (await self.session.execute(select(col, func.count()).group_by(col))).all()
+        return {value: int(n) for value, n in rows}
+
+    async def counts_by_region(self) -> list[tuple[str | None, str, str | None, str | None, int]]:
+        """(region_code, kind, legal_form, registration, count) for every combination that occurs."""
+        stmt = select(Organization.region_code, Organization.kind, Organization.legal_form, Organization.registration,
+                      func.count()).group_by(Organization.region_code, Organization.kind, Organization.legal_form,
+                                             Organization.registration)
+        return [(r, k, lf, reg, int(n)) for r, k, lf, reg, n in (await self.session.execute(stmt)).all()]
+
+    async def regions(self, codes: Iterable[str]) -> list[Region]:
+        codes = list(set(codes))
+        if not codes:
+            return []
+        return list((await self.session.execute(select(Region).where(Region.code.in_(codes)))).scalars())
+
+    async def communities(self) -> list[Region]:
+        stmt = select(Region).where(Region.level == "community").order_by(Region.path)
+        return list((await self.session.execute(stmt)).scalars())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from exchange.organizations.models import Kind, LegalForm, OrgStatus, Registration
 
@@ -57,6 +58,14 @@ class OrganizationUpdate(BaseModel):
     contact: Contact | None = None
     status: OrgStatus | None = None
 
+    @field_validator("name", "kind", "a_level", "categories", "service_region_codes", "contact", "status")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Omit a field to leave it unchanged; an explicit null would clear a column that may not be empty.
+        if value is None:
+            raise ValueError("may not be null (omit the field to leave it unchanged)")
+        return value
+
 
 class OrganizationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -83,3 +92,46 @@ class OrganizationOut(BaseModel):
 class OrganizationList(BaseModel):
     items: list[OrganizationOut]
     next_cursor: str | None
+
+
+class DimensionBasis(BaseModel):
+    inputs: dict[str, Any] = Field(description="The numbers the score was computed from")
+    formula: str = Field(description="How the score follows from the inputs")
+
+
+class RatingOut(BaseModel):
+    organization_id: uuid.UUID
+    stars: int = Field(ge=1, le=5, description="1–5 stars from the weighted mean of the four dimensions")
+    overall: int = Field(ge=0, le=100, description="0.3 activity + 0.3 standardization + 0.2 coverage + 0.2 influence")
+    activity: int = Field(ge=0, le=100, description="活跃度")
+    standardization: int = Field(ge=0, le=100, description="规范化")
+    coverage: int = Field(ge=0, le=100, description="覆盖率")
+    influence: int = Field(ge=0, le=100, description="影响力")
+    basis: dict[str, DimensionBasis] = Field(description="For each dimension: its inputs and formula")
+    computed_at: dt.datetime
+
+
+class Count(BaseModel):
+    value: str | None
+    count: int
+
+
+class Breakdown(BaseModel):
+    total: int
+    by_kind: list[Count]
+    by_legal_form: list[Count]
+    by_registration: list[Count]
+
+
+class CommunityBreakdown(Breakdown):
+    region_code: str
+    name: str
+    parent_code: str | None
+
+
+class OrganizationStats(BaseModel):
+    """Organizations by community and by kind, legal form and registration (the offices' table)."""
+
+    all: Breakdown
+    by_community: list[CommunityBreakdown] = Field(description="Every community, with the organizations based in it or under it")
+    outside_communities: Breakdown = Field(description="Organizations based above community level or nowhere in the tree")

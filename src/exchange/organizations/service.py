@@ -35,7 +35,8 @@ def _check_consistency(data: dict[str, Any]) -> None:
     if registration == Registration.registered and legal_form == LegalForm.filed:
         raise invalid(["body", "legal_form"], "登记注册的组织不能是备案形式",
                       "A registered organization cannot have the legal form 'filed'", code="legal_form_mismatch")
-    if registration in (Registration.subdistrict_filed, Registration.community_filed) and legal_form not in (None, LegalForm.filed):
+    filed = (Registration.subdistrict_filed, Registration.community_filed)
+    if registration in filed and legal_form not in (None, LegalForm.filed):
         raise invalid(["body", "legal_form"], "备案组织的组织形式应为「备案」",
                       "A filed organization has the legal form 'filed'", code="legal_form_mismatch")
 

@@ -64,8 +64,26 @@ async def load_csv(session: AsyncSession, text: str, *, actor_id: uuid.UUID | No
     return await load_rows(session, rows, actor_id=actor_id)
 
 
+def _check_rows(rows: list[dict[str, str | None]]) -> None:
+    """422 naming the first row (1-based, after the header) whose code, name or level is unusable."""
+    levels = ", ".join(level.value for level in Level)
+    for number, row in enumerate(rows, start=1):
+        code, name, level = ((row.get(k) or "").strip() for k in ("code", "name", "level"))
+        if not code.isdigit() or not 6 <= len(code) <= 30:
+            raise invalid(["rows", number, "code"], f"第 {number} 行：区域代码「{code}」应为 6–30 位数字",
+                          f"Row {number}: the region code '{code}' must be 6–30 digits", code="invalid_region_row")
+        if not name:
+            raise invalid(["rows", number, "name"], f"第 {number} 行：缺少名称", f"Row {number}: the name is missing",
+                          code="invalid_region_row")
+        if level not in LEVEL_ORDER:
+            raise invalid(["rows", number, "level"], f"第 {number} 行：层级「{level}」无效，应为 {levels} 之一",
+                          f"Row {number}: the level '{level}' is not one of {levels}", code="invalid_region_row")
+
+
 async def load_rows(session: AsyncSession, rows: Iterable[dict[str, str | None]], *, actor_id: uuid.UUID | None) -> int:
     repo = RegionRepository(session)
+    rows = list(rows)
+    _check_rows(rows)
     pending = sorted(rows, key=lambda r: LEVEL_ORDER[Level((r.get("level") or "").strip())])
     existing = await repo.get_many(r["code"].strip() for r in pending if r.get("code"))
     created = 0
@@ -75,7 +93,7 @@ async def load_rows(session: AsyncSession, rows: Iterable[dict[str, str | None]]
             continue
         parent = (row.get("parent_code") or "").strip() or None
         existing[code] = await create_region(session, actor_id=actor_id, code=code, name=(row.get("name") or "").strip(),
-                                             level=Level(row["level"].strip()), parent_code=parent)
+                                             level=Level((row.get("level") or "").strip()), parent_code=parent)
         created += 1
     return created
 

@@ -1,0 +1,1 @@
+"""Deals: contracts with milestones, supervision, closing reports and evaluations."""

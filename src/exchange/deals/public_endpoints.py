@@ -1,0 +1,32 @@
+"""Public reads: notices (公示), the OCDS release package and deal statistics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+
+from exchange.deals import transparency
+from exchange.kit.http import Session
+from exchange.kit.routing import UnitOfWorkRoute
+
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["transparency"])
+
+
+@router.get("/public/notices")
+async def public_notices(session: Session, limit: int = Query(100, ge=1, le=200)) -> dict[str, Any]:
+    """Public notices: awards in standstill (cancelled ones marked), evaluations and closed deals."""
+    return {"items": await transparency.notices(session, limit), "next_cursor": None}
+
+
+@router.get("/public/ocds/releases")
+async def ocds_releases(request: Request, session: Session, limit: int = Query(500, ge=1, le=2000)) -> dict[str, Any]:
+    """An OCDS 1.1 release package: published opportunities (tender), awards and contracts.
+    Sealed bids never appear; awards and tenderer counts only after bidding closes."""
+    return await transparency.ocds_package(session, str(request.url), limit)
+
+
+@router.get("/stats/deals")
+async def deal_stats(session: Session) -> dict[str, Any]:
+    """Deals by status and kind, money contracted and paid, evaluation grades, people served."""
+    return await transparency.deal_stats(session)

@@ -1,0 +1,79 @@
+"""Every query of deals."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.audit.models import AuditEvent
+from exchange.deals.models import Deal, Milestone, Supervision
+from exchange.kit.pagination import Page, SortKey, paginate
+
+
+class DealRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, obj: object) -> None:
+        self.session.add(obj)
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def deal(self, deal_id: uuid.UUID, *, lock: bool = False) -> Deal | None:
+        if not lock:
+            return await self.session.get(Deal, deal_id)
+        stmt = select(Deal).where(Deal.id == deal_id).with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def live_deal_for_award(self, award_id: uuid.UUID) -> Deal | None:
+        stmt = select(Deal).where(Deal.award_id == award_id, Deal.status != "terminated").limit(1)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def milestones(self, deal_id: uuid.UUID, *, lock: bool = False) -> list[Milestone]:
+        stmt = select(Milestone).where(Milestone.deal_id == deal_id).order_by(Milestone.seq)
+        if lock:
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        return list((await self.session.execute(stmt)).scalars().all())
+
+    async def milestones_of(self, deal_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Milestone]]:
+        out: dict[uuid.UUID, list[Milestone]] = {i: [] for i in deal_ids}
+        if deal_ids:
+            stmt = select(Milestone).where(Milestone.deal_id.in_(list(deal_ids))).order_by(Milestone.seq)
+            for m in (await self.session.execute(stmt)).scalars():
+                out[m.deal_id].append(m)
+        return out
+
+    async def supervisions(self, deal_id: uuid.UUID) -> Sequence[Supervision]:
+        stmt = select(Supervision).where(Supervision.deal_id == deal_id).order_by(Supervision.visited_on, Supervision.id)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def history(self, entity_ids: Sequence[uuid.UUID]) -> Sequence[AuditEvent]:
+        stmt = select(AuditEvent).where(AuditEvent.entity_id.in_([str(i) for i in entity_ids])).order_by(AuditEvent.seq)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def page(self, *, organization_id: uuid.UUID | None, restrict: bool, status: str | None,
+                   limit: int, cursor: str | None) -> Page[Deal]:
+        stmt = select(Deal)
+        if restrict:
+            stmt = stmt.where(or_(Deal.organization_id == organization_id, Deal.buyer_organization_id == organization_id))
+        if status is not None:
+            stmt = stmt.where(Deal.status == status)
+        keys = [SortKey(Deal.created_at, descending=True), SortKey(Deal.id, descending=True)]
+        return await paginate(self.session, stmt, keys, limit=limit, cursor=cursor, tag="deals")
+
+    async def in_status(self, statuses: Sequence[str], limit: int) -> Sequence[Deal]:
+        stmt = select(Deal).where(Deal.status.in_(list(statuses))).order_by(Deal.updated_at.desc(), Deal.id).limit(limit)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def for_opportunities(self, opportunity_ids: Sequence[uuid.UUID]) -> Sequence[Deal]:
+        if not opportunity_ids:
+            return []
+        stmt = select(Deal).where(Deal.opportunity_id.in_(list(opportunity_ids))).order_by(Deal.created_at)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def all_deals(self) -> Sequence[Deal]:
+        return (await self.session.execute(select(Deal))).scalars().all()

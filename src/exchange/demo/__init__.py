@@ -1,0 +1,1 @@
+"""Demo data: a realistic district in Chinese, loaded by ``exchange demo`` (idempotent)."""

@@ -1,0 +1,1 @@
+"""Funds by source (三源统筹) and the double-entry ledger that moves their money."""

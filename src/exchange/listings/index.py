@@ -1,0 +1,83 @@
+"""Every query on the listing index tables: kept in sync on write, used by the list filters."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from exchange.listings.models import ListingRegion, ListingTerm
+from exchange.listings.text import query_terms, terms
+from exchange.regions.models import Region
+from exchange.regions.repository import RegionRepository
+
+
+def group_term(code: str) -> str:
+    """The index word for a target group; segmentation never yields a word with a colon."""
+    return f"tg:{code}"
+
+
+class ListingIndex:
+    """The region and term rows of one kind of listing (``opportunity``, ``offer``, ``need``)."""
+
+    def __init__(self, session: AsyncSession, listing_type: str) -> None:
+        self.session, self.listing_type = session, listing_type
+
+    async def sync(self, listing_id: uuid.UUID, region_codes: Iterable[str], target_groups: Iterable[str],
+                   *texts: str | None) -> str:
+        """Replace the listing's region and term rows; returns the space-joined words (``search_text``)."""
+        await self.sync_regions(listing_id, region_codes)
+        return await self.sync_terms(listing_id, target_groups, *texts)
+
+    async def sync_regions(self, listing_id: uuid.UUID, region_codes: Iterable[str]) -> None:
+        codes = sorted(set(region_codes))
+        regions = await RegionRepository(self.session).get_many(codes)
+        await self.session.execute(delete(ListingRegion).where(
+            ListingRegion.listing_type == self.listing_type, ListingRegion.listing_id == listing_id))
+        rows = [{"listing_type": self.listing_type, "listing_id": listing_id, "region_code": c,
+                 "region_path": regions[c].path} for c in codes if c in regions]
+        if rows:
+            await self.session.execute(insert(ListingRegion), rows)
+
+    async def sync_terms(self, listing_id: uuid.UUID, target_groups: Iterable[str], *texts: str | None) -> str:
+        words = terms(*texts)
+        rows = words + [group_term(g) for g in sorted(set(target_groups))]
+        await self.session.execute(delete(ListingTerm).where(
+            ListingTerm.listing_type == self.listing_type, ListingTerm.listing_id == listing_id))
+        if rows:
+            await self.session.execute(insert(ListingTerm), [
+                {"term": w, "listing_type": self.listing_type, "listing_id": listing_id} for w in rows])
+        return " ".join(words)
+
+    async def region_filter(self, id_column: ColumnElement[Any], code: str) -> ColumnElement[bool]:
+        """Listings whose place or areas overlap region ``code``: at it, under it, or containing it.
+
+        Two indexed lookups: the region's ancestors (itself included) by code, and its subtree by
+        path prefix. A sibling region matches neither. An unknown code matches nothing."""
+        region = await self.session.get(Region, code)
+        if region is None:
+            return id_column.is_(None)
+        sub = select(ListingRegion.listing_id).where(
+            ListingRegion.listing_type == self.listing_type,
+            or_(ListingRegion.region_code.in_(region.ancestor_codes),
+                ListingRegion.region_path.startswith(region.path, autoescape=True)),
+        )
+        return id_column.in_(sub)
+
+    def group_filter(self, id_column: ColumnElement[Any], target_group: str) -> ColumnElement[bool]:
+        """Listings serving ``target_group`` (kept as a ``tg:`` term: one indexed lookup on both databases)."""
+        return id_column.in_(select(ListingTerm.listing_id).where(
+            ListingTerm.term == group_term(target_group), ListingTerm.listing_type == self.listing_type))
+
+    def text_filter(self, id_column: ColumnElement[Any], q: str) -> ColumnElement[bool] | None:
+        """Listings whose text holds every word of ``q`` (one indexed term lookup per word)."""
+        words = query_terms(q)
+        if not words:
+            return None
+        clauses = [id_column.in_(select(ListingTerm.listing_id).where(
+            ListingTerm.term == w, ListingTerm.listing_type == self.listing_type)) for w in words]
+        return and_(*clauses)

@@ -1,0 +1,293 @@
+"""The domain thesaurus: concepts, their colloquial phrasings, target groups and categories.
+
+The data lives in ``data/concepts.json`` so an operator can review and extend it without touching
+code. A concept ties the formal words organisations write (助餐配送) to what residents say
+(腿脚不好做饭难, 没人送饭); matching compares concepts, so both sides meet even with no word in common.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .text import Segmenter, fold, is_han
+
+__all__ = [
+    "CATEGORY_CODES",
+    "GROUP_CODES",
+    "Analysis",
+    "Analyzer",
+    "Concept",
+    "PhraseMatcher",
+    "Thesaurus",
+    "default_analyzer",
+    "default_thesaurus",
+    "detect_concepts",
+    "infer_category",
+    "infer_target_groups",
+]
+
+DATA_PATH = Path(__file__).with_name("data") / "concepts.json"
+
+CATEGORY_CODES: tuple[str, ...] = (
+    "elderly_care", "children_youth", "disability", "health", "legal", "environment", "culture_sport",
+    "community_building", "governance", "safety", "family", "employment", "hardship", "volunteering",
+    "platform",
+)
+GROUP_CODES: tuple[str, ...] = (
+    "elderly", "children", "youth", "women", "disabled", "hardship_families", "veterans", "riders",
+    "drivers", "migrants", "white_collar", "residents",
+)
+
+# How many characters may separate two parts of a gapped phrase such as 做饭*难 ("做饭很困难").
+PHRASE_GAP = 8
+GROUP_LABEL_PREFIX = "g:"
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One community-service concept of the thesaurus."""
+
+    id: str
+    name: str
+    category: str
+    terms: tuple[str, ...]
+    phrases: tuple[str, ...]
+    groups: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the analyser read out of one text."""
+
+    words: tuple[str, ...]
+    concepts: tuple[str, ...]
+    groups: frozenset[str]
+    categories: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def category(self) -> str | None:
+        """The most likely category, or None when no concept was recognised."""
+        if not self.categories:
+            return None
+        return max(self.categories.items(), key=lambda kv: (kv[1], -CATEGORY_CODES.index(kv[0])))[0]
+
+
+class PhraseMatcher:
+    """Finds labelled phrases ('A|B*C') in normalised text.
+
+    Triggers (the first part of each phrase) are found in one pass: with rjieba, by a dictionary made
+    only of the triggers and its ``cut_all`` (every dictionary word at every position, in Rust);
+    otherwise by a Python scan keyed on two-character prefixes. Gapped parts are then checked with a
+    small regular expression that may not cross a clause boundary (punctuation or whitespace).
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
+        self._direct: dict[str, set[str]] = {}
+        self._gapped: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        for label, phrase in phrases:
+            self._add(label, phrase)
+        triggers = set(self._direct) | set(self._gapped)
+        odd = sorted((t for t in triggers if not is_han(t)), key=len, reverse=True)
+        # Non-Han triggers (AED, 12345, 3A …) are not found by the dictionary scan: one regex pass.
+        self._odd = re.compile("|".join(map(re.escape, odd))) if odd else None
+        self._finder = _make_trigger_finder(sorted(t for t in triggers if is_han(t)))
+
+    def _add(self, label: str, phrase: str) -> None:
+        parts = [[alt.strip() for alt in part.split("|") if alt.strip()] for part in phrase.split("*")]
+        if not parts or not parts[0]:
+            return
+        firsts = [fold(alt) for alt in parts[0] if len(fold(alt)) >= 2]
+        if len(parts) == 1:
+            for trigger in firsts:
+                self._direct.setdefault(trigger, set()).add(label)
+            return
+        gap = "".join(
+            rf"[^\W_]{{0,{PHRASE_GAP}}}?(?:{'|'.join(re.escape(fold(a)) for a in alts)})" for alts in parts[1:]
+        )
+        for trigger in firsts:
+            self._gapped.setdefault(trigger, []).append((label, re.compile(re.escape(trigger) + gap)))
+
+    def find(self, text: str) -> set[str]:
+        """Labels of every phrase occurring in ``text`` (lower-cased and folded, see ``text.fold``)."""
+        found = set(self._finder(text))
+        if self._odd is not None:
+            found.update(self._odd.findall(text))
+        labels: set[str] = set()
+        for trigger in found:
+            labels.update(self._direct.get(trigger, ()))
+            for label, pattern in self._gapped.get(trigger, ()):
+                if label not in labels and pattern.search(text):
+                    labels.add(label)
+        return labels
+
+
+def _make_trigger_finder(triggers: list[str]) -> Any:
+    """Return a function text -> set of triggers present, using rjieba when it is installed."""
+    try:
+        import rjieba
+    except ImportError:  # pragma: no cover - depends on the platform's wheels
+        return _python_trigger_finder(triggers)
+    finder = rjieba.Jieba.empty()
+    for trigger in triggers:
+        finder.add_word(trigger, 1, None)
+    wanted = frozenset(triggers)
+    return lambda text: wanted.intersection(finder.cut_all(text))
+
+
+def _python_trigger_finder(triggers: list[str]) -> Any:
+    by_prefix: dict[str, list[str]] = {}
+    for trigger in triggers:
+        by_prefix.setdefault(trigger[:2], []).append(trigger)
+
+    def find(text: str) -> set[str]:
+        found: set[str] = set()
+        for i in range(len(text) - 1):
+            for trigger in by_prefix.get(text[i : i + 2], ()):
+                if text.startswith(trigger, i):
+                    found.add(trigger)
+        return found
+
+    return find
+
+
+class Thesaurus:
+    """Concepts, target-group words and category relations, loaded from JSON."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.concepts: dict[str, Concept] = {}
+        for raw in data["concepts"]:
+            concept = _concept_from(raw)
+            if concept.id in self.concepts:
+                raise ValueError(f"duplicate concept id {concept.id!r}")
+            self.concepts[concept.id] = concept
+        self.category_labels: dict[str, str] = dict(data.get("categories", {}))
+        self.group_words: dict[str, tuple[str, ...]] = {
+            code: tuple(spec.get("words", ())) for code, spec in data.get("groups", {}).items()
+        }
+        self.group_labels: dict[str, str] = {
+            code: spec.get("zh", code) for code, spec in data.get("groups", {}).items()
+        }
+        self.related_categories: frozenset[frozenset[str]] = frozenset(
+            frozenset(pair) for pair in data.get("related_categories", ())
+        )
+        self._validate()
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Thesaurus:
+        """Read a thesaurus file (the packaged ``data/concepts.json`` by default)."""
+        with open(path or DATA_PATH, encoding="utf-8") as fh:
+            return cls(json.load(fh))
+
+    def _validate(self) -> None:
+        for concept in self.concepts.values():
+            if concept.category not in CATEGORY_CODES:
+                raise ValueError(f"concept {concept.id!r}: unknown category {concept.category!r}")
+            unknown = set(concept.groups) - set(GROUP_CODES)
+            missing = set(concept.related) - set(self.concepts)
+            if unknown or missing:
+                raise ValueError(f"concept {concept.id!r}: unknown groups {unknown} or related {missing}")
+        unknown_groups = set(self.group_words) - set(GROUP_CODES)
+        if unknown_groups:
+            raise ValueError(f"unknown target groups {unknown_groups}")
+
+    def labelled_phrases(self) -> list[tuple[str, str]]:
+        """(label, phrase) pairs for the phrase matcher: concept ids and 'g:<group>' labels."""
+        pairs = [(c.id, p) for c in self.concepts.values() for p in (*c.terms, *c.phrases)]
+        pairs += [(GROUP_LABEL_PREFIX + g, w) for g, words in self.group_words.items() for w in words]
+        return pairs
+
+    def dictionary_words(self) -> list[str]:
+        """Formal multi-character terms worth keeping whole in segmentation."""
+        return [t for c in self.concepts.values() for t in c.terms if len(t) >= 2 and "*" not in t]
+
+    def categories_of(self, concept_ids: Iterable[str]) -> dict[str, float]:
+        """Category distribution implied by concepts, weighted by each concept's weight."""
+        totals: dict[str, float] = {}
+        for cid in concept_ids:
+            concept = self.concepts[cid]
+            totals[concept.category] = totals.get(concept.category, 0.0) + concept.weight
+        mass = sum(totals.values())
+        return {k: v / mass for k, v in totals.items()} if mass else {}
+
+    def categories_related(self, a: str, b: str) -> bool:
+        """Whether two categories are neighbours (e.g. elderly_care and health)."""
+        return frozenset((a, b)) in self.related_categories
+
+
+def _concept_from(raw: Mapping[str, Any]) -> Concept:
+    return Concept(
+        id=raw["id"],
+        name=raw.get("name", raw["id"]),
+        category=raw["category"],
+        terms=tuple(raw.get("terms", ())),
+        phrases=tuple(raw.get("phrases", ())),
+        groups=tuple(raw.get("groups", ())),
+        related=tuple(raw.get("related", ())),
+        weight=float(raw.get("weight", 1.0)),
+    )
+
+
+class Analyzer:
+    """Turns a text into words, concepts, target groups and a category guess (results cached)."""
+
+    def __init__(self, thesaurus: Thesaurus, segmenter: Segmenter | None = None, cache_size: int = 8192):
+        self.thesaurus = thesaurus
+        self.segmenter = segmenter or Segmenter()
+        self.segmenter.add_words(thesaurus.dictionary_words())
+        self.matcher = PhraseMatcher(thesaurus.labelled_phrases())
+        self.analyse = lru_cache(maxsize=cache_size)(self._analyse)
+
+    def _analyse(self, text: str) -> Analysis:
+        folded = fold(text)
+        labels = self.matcher.find(folded)
+        concepts = tuple(sorted(lbl for lbl in labels if not lbl.startswith(GROUP_LABEL_PREFIX)))
+        groups = {lbl[len(GROUP_LABEL_PREFIX) :] for lbl in labels if lbl.startswith(GROUP_LABEL_PREFIX)}
+        for cid in concepts:
+            groups.update(self.thesaurus.concepts[cid].groups)
+        words = self.segmenter.words(folded)
+        return Analysis(words, concepts, frozenset(groups), self.thesaurus.categories_of(concepts))
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def default_thesaurus() -> Thesaurus:
+    """The packaged thesaurus (loaded once)."""
+    return Thesaurus.load()
+
+
+def default_analyzer() -> Analyzer:
+    """The process-wide analyser over the packaged thesaurus (built once, ~0.2 s)."""
+    with _lock:
+        return _default_analyzer()
+
+
+@lru_cache(maxsize=1)
+def _default_analyzer() -> Analyzer:
+    return Analyzer(default_thesaurus())
+
+
+def detect_concepts(text: str) -> list[str]:
+    """Concept ids recognised in ``text``."""
+    return list(default_analyzer().analyse(text).concepts)
+
+
+def infer_category(text: str) -> str | None:
+    """The category a text is most likely about (a need's category is often missing)."""
+    return default_analyzer().analyse(text).category
+
+
+def infer_target_groups(text: str) -> list[str]:
+    """Target-group codes implied by a text (奶奶 → elderly, 外卖小哥 → riders, …), in vocabulary order."""
+    groups = default_analyzer().analyse(text).groups
+    return [g for g in GROUP_CODES if g in groups]

@@ -1,0 +1,94 @@
+"""Matching over HTTP (api.md, "Matching")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from exchange.accounts.deps import OptionalUser, require_roles
+from exchange.accounts.models import Role, User
+from exchange.errors import ExchangeError, problems
+from exchange.kit.http import Session
+from exchange.kit.ids import parse_uuid
+from exchange.kit.routing import UnitOfWorkRoute
+from exchange.matching import service
+from exchange.matching.repository import MatchingRepository
+from exchange.matching.runtime import MatchingRuntime
+from exchange.matching.schemas import FeedbackIn, FeedbackList, FeedbackOut, MatchList, SearchIn
+
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["matching"])
+
+Limit = Annotated[int, Query(ge=1, le=100, description="How many results (at most 100)")]
+IncludeIneligible = Annotated[bool, Query(description="Also list candidates that fail a hard rule, after the eligible ones")]
+Staff = Annotated[User, Depends(require_roles(Role.manager, Role.admin))]
+
+
+def _runtime(request: Request) -> MatchingRuntime:
+    return request.app.state.matching
+
+
+@router.get("/needs/{need_id}/matches", response_model=MatchList, operation_id="matchNeed",
+            responses=problems(401, 404, 422))
+async def match_need(need_id: str, request: Request, session: Session, user: OptionalUser,
+                     limit: Limit = 10, include_ineligible: IncludeIneligible = False) -> MatchList:
+    """Published offers that fit this need, best first, each with the reasons for its score."""
+    items = await service.for_need(session, _runtime(request), user=user, need_id=parse_uuid(need_id, "need"),
+                                   limit=limit, include_ineligible=include_ineligible)
+    return MatchList(items=items)
+
+
+@router.get("/opportunities/{opportunity_id}/matches", response_model=MatchList, operation_id="matchOpportunity",
+            responses=problems(401, 404, 422))
+async def match_opportunity(opportunity_id: str, request: Request, session: Session, user: OptionalUser,
+                            limit: Limit = 10, include_ineligible: IncludeIneligible = False) -> MatchList:
+    """Published offers of organizations that could take on this opportunity; its eligibility is a hard rule."""
+    items = await service.for_opportunity(session, _runtime(request), user=user,
+                                          opportunity_id=parse_uuid(opportunity_id, "opportunity"),
+                                          limit=limit, include_ineligible=include_ineligible)
+    return MatchList(items=items)
+
+
+@router.get("/offers/{offer_id}/matches", response_model=MatchList, operation_id="matchOffer",
+            responses=problems(401, 404, 422))
+async def match_offer(offer_id: str, request: Request, session: Session, user: OptionalUser,
+                      limit: Limit = 10, include_ineligible: IncludeIneligible = False) -> MatchList:
+    """Open opportunities and resident needs this offer could answer."""
+    items = await service.for_offer(session, _runtime(request), user=user, offer_id=parse_uuid(offer_id, "offer"),
+                                    limit=limit, include_ineligible=include_ineligible)
+    return MatchList(items=items)
+
+
+def _client(request: Request, user: User | None) -> str:
+    return f"u:{user.id}" if user is not None else f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+@router.post("/matches/search", response_model=MatchList, operation_id="searchMatches",
+             responses=problems(401, 422, 429))
+async def search(body: SearchIn, request: Request, session: Session, user: OptionalUser) -> MatchList:
+    """Ad hoc: rank published offers for free text (resident speech is fine), with optional structure.
+    A `region_code` applies the reach rule as a need does. Rate-limited per user or address."""
+    limiter = request.app.state.search_limiter
+    key = _client(request, user)
+    wait = limiter.blocked_for(key)
+    if wait > 0:
+        raise ExchangeError("too_many_searches", 429, "搜索过于频繁，请稍后再试", "Too many searches; try again shortly",
+                            headers={"Retry-After": str(int(wait) + 1)})
+    limiter.hit(key)
+    return MatchList(items=await service.search(session, _runtime(request), body))
+
+
+@router.post("/matches/feedback", response_model=FeedbackOut, status_code=201, operation_id="recordMatchFeedback",
+             responses=problems(401, 403, 422))
+async def feedback(body: FeedbackIn, user: Staff, session: Session) -> FeedbackOut:
+    """A public-benefit manager's verdict on a suggested match (good/bad), stored for tuning."""
+    return FeedbackOut.model_validate(await service.record_feedback(session, user=user, body=body))
+
+
+@router.get("/matches/feedback", response_model=FeedbackList, operation_id="listMatchFeedback",
+            responses=problems(401, 403))
+async def list_feedback(user: Staff, session: Session,
+                        limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> FeedbackList:
+    """Recorded verdicts, newest first (managers, admins)."""
+    rows = await MatchingRepository(session).feedback(limit)
+    return FeedbackList(items=[FeedbackOut.model_validate(r) for r in rows])

@@ -1,0 +1,946 @@
+"""In-memory matching engine: an index of offers, opportunities and needs, and their scoring.
+
+Pipeline of one search: the query text is analysed (words, concepts, groups, category); an inverted
+index over words and concept ids scores every indexed listing in one ``bincount``; hard rules
+(reach, eligibility, suspension) and the cheap soft rules are numpy vectors over all rows; the best
+few hundred rows are rescored with rapidfuzz and the top ``limit`` are explained rule by rule.
+Nothing here knows about the database or HTTP: callers build ``Listing`` objects and keep the index
+fresh with ``upsert``/``remove``.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .concepts import CATEGORY_CODES, GROUP_CODES, Analysis, Analyzer, default_analyzer
+
+__all__ = [
+    "MATCHABLE_STATUSES",
+    "RULE_WEIGHTS",
+    "Listing",
+    "Match",
+    "MatchIndex",
+    "OrgFacts",
+    "Query",
+    "Reason",
+    "RegionTree",
+    "query_from_listing",
+]
+
+MATCHABLE_STATUSES: dict[str, frozenset[str]] = {
+    "offer": frozenset({"published"}),
+    "opportunity": frozenset({"published", "open"}),
+    "need": frozenset({"open"}),
+}
+
+# Soft-rule weights; a rule that does not apply to a query (no place, no budget…) drops out and the
+# others are renormalised, so a score always spans 0–100.
+RULE_WEIGHTS: dict[str, float] = {
+    "text": 0.45,
+    "category": 0.15,
+    "target_groups": 0.10,
+    "place": 0.10,
+    "budget": 0.08,
+    "org_record": 0.08,
+    "capacity": 0.04,
+}
+
+LEVELS: tuple[str, ...] = ("province", "city", "district", "subdistrict", "community", "grid", "building")
+_COMMUNITY = LEVELS.index("community")
+# Place proximity by how many levels the covering area sits above the place (capped at community):
+# same community 1.0 > covering subdistrict > covering district > anything wider.
+_PROXIMITY = (1.0, 0.75, 0.5, 0.3)
+_PRICING = {"free": 1.0, "low_cost": 0.85, "market": 0.4}
+_MISSING_PRICE_SCORE = 0.6
+_UNRATED_ORG_SCORE = 0.3
+_UNKNOWN_CATEGORY_SCORE = 0.3
+_RELATED_CATEGORY_SCORE = 0.35
+_GENERAL_AUDIENCE_SCORE = 0.5
+_UNKNOWN_WORD_SHARE = 0.3  # weight of query words no listing uses (colloquial filler) in coverage
+_RELATED_CONCEPT_SHARE = 0.5
+_MIN_CANDIDATES, _MAX_CANDIDATES = 100, 1000  # shortlist rescored with rapidfuzz
+_FUZZY_WORDS = 24  # words of a listing kept for the fuzzy comparison
+
+
+# --------------------------------------------------------------------------------------------- regions
+
+
+class RegionTree:
+    """Region codes as a tree (code -> parent code). Codes the tree does not know are roots."""
+
+    def __init__(self, parents: Mapping[str, str | None] | None = None, levels: Mapping[str, str] | None = None):
+        self._parent: dict[str, str | None] = {}
+        self._children: dict[str, list[str]] = {}
+        self._levels: dict[str, str] = dict(levels or {})
+        self._anc_cache: dict[str, tuple[str, ...]] = {}
+        self._desc_cache: dict[str, tuple[str, ...]] = {}
+        for code, parent in (parents or {}).items():
+            self.add(code, parent)
+
+    def add(self, code: str, parent: str | None = None, level: str | None = None) -> None:
+        """Add or move a region (cached ancestry is dropped)."""
+        old = self._parent.get(code)
+        if old is not None and code in self._children.get(old, []):
+            self._children[old].remove(code)
+        self._parent[code] = parent
+        if parent is not None:
+            self._children.setdefault(parent, []).append(code)
+        if level:
+            self._levels[code] = level
+        self._anc_cache.clear()
+        self._desc_cache.clear()
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._parent
+
+    def __len__(self) -> int:
+        return len(self._parent)
+
+    def parent(self, code: str) -> str | None:
+        """The parent code, or None for a root or an unknown code."""
+        return self._parent.get(code)
+
+    def ancestors(self, code: str) -> tuple[str, ...]:
+        """The code itself first, then its parent, up to the root."""
+        cached = self._anc_cache.get(code)
+        if cached is None:
+            chain, seen, cur = [], set(), code
+            while cur is not None and cur not in seen:  # the seen-set guards against bad cyclic data
+                chain.append(cur)
+                seen.add(cur)
+                cur = self._parent.get(cur)
+            cached = self._anc_cache[code] = tuple(chain)
+        return cached
+
+    def descendants(self, code: str) -> tuple[str, ...]:
+        """The code itself first, then every region under it."""
+        cached = self._desc_cache.get(code)
+        if cached is None:
+            out, stack, seen = [], [code], set()
+            while stack:
+                cur = stack.pop()
+                if cur not in seen:
+                    seen.add(cur)
+                    out.append(cur)
+                    stack.extend(self._children.get(cur, ()))
+            cached = self._desc_cache[code] = tuple(out)
+        return cached
+
+    def contains(self, a: str, b: str) -> bool:
+        """True when ``b`` is ``a`` or lies under ``a``."""
+        return a in self.ancestors(b)
+
+    def depth(self, code: str) -> int:
+        """Steps from the root (a root is 0)."""
+        return len(self.ancestors(code)) - 1
+
+    def level(self, code: str) -> int:
+        """Administrative rank (index into ``LEVELS``): from the stored level, else from the code's shape."""
+        named = self._levels.get(code)
+        if named in LEVELS:
+            return LEVELS.index(named)
+        return _level_from_code(code, self.depth(code))
+
+    def level_name(self, code: str) -> str:
+        """The level's name, e.g. 'community'."""
+        return LEVELS[min(self.level(code), len(LEVELS) - 1)]
+
+
+def _level_from_code(code: str, depth: int) -> int:
+    """Level implied by GB/T 2260 and statistical division codes; tree depth for other shapes."""
+    if code.isdigit():
+        if len(code) == 6:
+            return 0 if code.endswith("0000") else 1 if code.endswith("00") else 2
+        if len(code) == 9:
+            return 3
+        if len(code) == 12:
+            if code[6:] == "000000":
+                return _level_from_code(code[:6], depth)
+            return 3 if code.endswith("000") else 4
+        if len(code) > 12:
+            return min(5 + (len(code) - 13) // 3, len(LEVELS) - 1)
+    return min(2 + depth, len(LEVELS) - 1)
+
+
+# --------------------------------------------------------------------------------------------- records
+
+
+@dataclass
+class OrgFacts:
+    """The organization behind an offer (or a bidder), as far as matching cares."""
+
+    id: str
+    registration: str | None = None  # 'registered' | 'subdistrict_filed' | 'community_filed' | None
+    a_level: int = 0
+    suspended: bool = False
+    stars: int | None = None
+    evaluation_avg: float | None = None
+
+
+@dataclass
+class Listing:
+    """An offer, an opportunity or a need, as the engine sees it."""
+
+    id: str
+    kind: str  # 'offer' | 'opportunity' | 'need'
+    title: str
+    description: str
+    category: str | None
+    target_groups: list[str]
+    region_codes: list[str]
+    status: str
+    price_fen: int | None = None
+    pricing: str | None = None
+    budget_fen: int | None = None
+    capacity_per_month: int | None = None
+    org: OrgFacts | None = None
+    eligibility: dict | None = None
+
+
+@dataclass
+class Query:
+    """What we match from: free text plus whatever structure the source has."""
+
+    text: str
+    category: str | None = None
+    target_groups: list[str] = field(default_factory=list)
+    region_code: str | None = None
+    region_codes: list[str] | None = None
+    budget_fen: int | None = None
+    eligibility: dict | None = None
+    org: OrgFacts | None = None
+    price_fen: int | None = None  # matching from an offer: its price, against opportunities' budgets
+    pricing: str | None = None
+
+
+@dataclass
+class Reason:
+    """One rule's contribution to a match: its 0–1 score, its weight (0 for a failed hard rule)."""
+
+    rule: str
+    score: float
+    weight: float
+    detail: str
+
+
+@dataclass
+class Match:
+    """A ranked candidate."""
+
+    listing: Listing
+    score: float
+    eligible: bool
+    reasons: list[Reason]
+
+
+def query_from_listing(listing: Listing) -> Query:
+    """Build the query that finds matches for a need, an opportunity or an offer."""
+    text = f"{listing.title}。{listing.description}"
+    base = {"text": text, "category": listing.category, "target_groups": list(listing.target_groups)}
+    if listing.kind == "need":
+        return Query(**base, region_code=listing.region_codes[0] if listing.region_codes else None)
+    if listing.kind == "opportunity":
+        return Query(
+            **base, region_codes=list(listing.region_codes), budget_fen=listing.budget_fen,
+            eligibility=listing.eligibility,
+        )
+    return Query(
+        **base, region_codes=list(listing.region_codes), org=listing.org, price_fen=listing.price_fen,
+        pricing=listing.pricing,
+    )
+
+
+# --------------------------------------------------------------------------------------------- storage
+
+
+class _Columns:
+    """Growable numpy columns, one value per row."""
+
+    SPEC = {
+        "alive": np.bool_, "cat": np.int16, "groups": np.uint16, "price": np.float64, "pricing": np.float32,
+        "budget": np.float64, "org_score": np.float32, "cap_score": np.float32, "a_level": np.int8,
+        "registered": np.bool_, "suspended": np.bool_, "min_a": np.int8, "reg_required": np.bool_,
+    }
+
+    def __init__(self) -> None:
+        self.cap = 0
+        self.arrays: dict[str, np.ndarray] = {k: np.zeros(0, dtype=t) for k, t in self.SPEC.items()}
+
+    def ensure(self, size: int) -> None:
+        if size <= self.cap:
+            return
+        new_cap = max(size, self.cap * 2, 1024)
+        for key, arr in self.arrays.items():
+            grown = np.zeros(new_cap, dtype=arr.dtype)
+            grown[: self.cap] = arr[: self.cap]
+            self.arrays[key] = grown
+        self.cap = new_cap
+
+    def __getattr__(self, key: str) -> np.ndarray:
+        try:
+            return self.__dict__["arrays"][key]
+        except KeyError as exc:
+            raise AttributeError(key) from exc
+
+
+class _Store:
+    """Rows of one kind: listings, their analysed text, postings and numeric columns."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.n = 0
+        self.live = 0
+        self.cols = _Columns()
+        self.listings: list[Listing | None] = []
+        self.joined: list[str] = []
+        self.concepts: list[tuple[str, ...]] = []
+        self.row_of: dict[str, int] = {}
+        self.org_rows: dict[str, set[int]] = {}
+        self.vocab: dict[str, int] = {}
+        self.postings: list[array] = []
+        self.region_rows: dict[str, array] = {}
+        self.pending: list[tuple] = []  # (row, *column values) not yet written to the numpy columns
+
+    def term_id(self, term: str) -> int:
+        tid = self.vocab.get(term)
+        if tid is None:
+            tid = self.vocab[term] = len(self.postings)
+            self.postings.append(array("i"))
+        return tid
+
+    def rows(self, postings: array) -> np.ndarray:
+        # Copy out of the array buffer: a live numpy view would forbid the array from growing.
+        return np.frombuffer(postings, dtype=np.int32).copy() if len(postings) else _EMPTY_ROWS
+
+
+_EMPTY_ROWS = np.zeros(0, dtype=np.int32)
+_POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 16)], dtype=np.uint8)
+
+
+def _concept_term(cid: str) -> str:
+    return "c:" + cid  # ':' never survives normalisation, so concept terms cannot clash with words
+
+
+# --------------------------------------------------------------------------------------------- the index
+
+
+class MatchIndex:
+    """The matching index over listings of the given kinds (thread-safe)."""
+
+    def __init__(self, regions: RegionTree, kinds: Sequence[str] = ("offer",), *, analyzer: Analyzer | None = None):
+        unknown = set(kinds) - set(MATCHABLE_STATUSES)
+        if unknown:
+            raise ValueError(f"unknown listing kinds: {sorted(unknown)}")
+        self.regions = regions
+        self.analyzer = analyzer or default_analyzer()
+        self._stores = {kind: _Store(kind) for kind in kinds}
+        self._lock = threading.RLock()
+        # Category ids start at 1: 0 is "unknown", so lookups never need negative indices.
+        self._cat_ids: dict[str, int] = {code: i + 1 for i, code in enumerate(CATEGORY_CODES)}
+        self._group_bits: dict[str, int] = {code: 1 << i for i, code in enumerate(GROUP_CODES)}
+
+    # ------------------------------------------------------------------ maintenance
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(store.live for store in self._stores.values())
+
+    def upsert(self, listing: Listing) -> None:
+        """Add or replace a listing by id; a listing whose status is not matchable is removed."""
+        with self._lock:
+            self._upsert(listing)
+            self._flush_all()
+
+    def upsert_many(self, listings: Iterable[Listing]) -> None:
+        """Add or replace many listings (one lock, numeric columns written in one go)."""
+        with self._lock:
+            for listing in listings:
+                self._upsert(listing)
+            self._flush_all()
+
+    def remove(self, listing_id: str) -> None:
+        """Drop a listing from every kind's candidates (unknown ids are ignored)."""
+        with self._lock:
+            for kind in list(self._stores):
+                self._remove_row(self._stores[kind], listing_id)
+
+    def update_org(self, org: OrgFacts) -> None:
+        """Refresh an organization's facts (rating, suspension…) on every listing it has indexed."""
+        with self._lock:
+            for store in self._stores.values():
+                values = _org_values(org)
+                for row in store.org_rows.get(org.id, ()):
+                    listing = store.listings[row]
+                    if listing is not None:
+                        listing.org = org
+                        for key, value in zip(_ORG_COLUMNS, values, strict=True):
+                            store.cols.arrays[key][row] = value
+
+    def _upsert(self, listing: Listing) -> None:
+        if listing.kind not in self._stores:
+            raise ValueError(f"this index holds {sorted(self._stores)}, not {listing.kind!r}")
+        self._remove_row(self._stores[listing.kind], listing.id)
+        if listing.status not in MATCHABLE_STATUSES[listing.kind]:
+            return
+        analysis = self.analyzer.analyse(f"{listing.title}。{listing.description}")
+        # Looked up again: removing a row may have compacted the store into a new object.
+        self._add_row(self._stores[listing.kind], listing, analysis)
+
+    def _add_row(self, store: _Store, listing: Listing, analysis: Analysis) -> None:
+        row = store.n
+        store.n += 1
+        store.live += 1
+        store.row_of[listing.id] = row
+        store.listings.append(listing)
+        store.concepts.append(analysis.concepts)
+        store.joined.append(_joined(analysis, self.analyzer, _FUZZY_WORDS))
+        vocab, postings = store.vocab, store.postings
+        for term in (*analysis.words, *map(_concept_term, analysis.concepts)):
+            tid = vocab.get(term)
+            postings[store.term_id(term) if tid is None else tid].append(row)
+        for code in dict.fromkeys(listing.region_codes):
+            store.region_rows.setdefault(code, array("i")).append(row)
+        if listing.org is not None:
+            store.org_rows.setdefault(listing.org.id, set()).add(row)
+        store.pending.append((row, *self._row_values(listing, analysis)))
+
+    def _row_values(self, listing: Listing, analysis: Analysis) -> tuple:
+        """Numeric column values of a row, in ``_COLUMNS`` order."""
+        elig = listing.eligibility or {}
+        return (
+            self._category_id(listing.category or analysis.category),
+            self._group_mask((*listing.target_groups, *analysis.groups)),
+            np.nan if listing.price_fen is None else listing.price_fen,
+            _PRICING.get(listing.pricing or "", _MISSING_PRICE_SCORE),
+            np.nan if listing.budget_fen is None else listing.budget_fen,
+            _capacity_score(listing.capacity_per_month),
+            int(elig.get("min_a_level") or 0),
+            bool(elig.get("registration_required")),
+            *_org_values(listing.org),
+        )
+
+    def _flush_all(self) -> None:
+        for store in self._stores.values():
+            _flush(store)
+
+    def _remove_row(self, store: _Store, listing_id: str) -> None:
+        row = store.row_of.pop(listing_id, None)
+        if row is None:
+            return
+        _flush(store)  # a pending row must get its columns before being marked dead
+        listing = store.listings[row]
+        if listing is not None and listing.org is not None:
+            store.org_rows.get(listing.org.id, set()).discard(row)
+        store.cols.alive[row] = False
+        store.listings[row] = None
+        store.joined[row] = ""
+        store.live -= 1
+        # Postings keep dead rows (the alive mask hides them); rebuild once they are the majority.
+        if store.n > 1000 and store.live < store.n // 2:
+            self._compact(store)
+
+    def _compact(self, store: _Store) -> None:
+        live = [listing for listing in store.listings if listing is not None]
+        self._stores[store.kind] = fresh = _Store(store.kind)
+        for listing in live:
+            self._add_row(fresh, listing, self.analyzer.analyse(f"{listing.title}。{listing.description}"))
+        _flush(fresh)
+
+    def _category_id(self, code: str | None) -> int:
+        if not code:
+            return 0
+        if code not in self._cat_ids:  # an admin may add category codes
+            self._cat_ids[code] = len(self._cat_ids) + 1
+        return self._cat_ids[code]
+
+    def _group_mask(self, groups: Iterable[str]) -> int:
+        mask = 0
+        for group in groups:
+            bit = self._group_bits.get(group)
+            if bit is None and len(self._group_bits) < 16:  # room for four admin-added groups
+                bit = self._group_bits[group] = 1 << len(self._group_bits)
+            mask |= bit or 0
+        return mask
+
+    # ------------------------------------------------------------------ search
+
+    def search(
+        self, query: Query, *, kind: str = "offer", limit: int = 10, include_ineligible: bool = False
+    ) -> list[Match]:
+        """Rank listings of ``kind`` for ``query``, best first.
+
+        Without ``include_ineligible`` only eligible listings come back. With it, the ``limit`` best
+        listings of all are returned, eligible ones first, each ineligible one with a reason naming
+        the hard rule it fails.
+        """
+        if kind not in self._stores:
+            raise ValueError(f"this index holds {sorted(self._stores)}, not {kind!r}")
+        if limit <= 0:
+            return []
+        with self._lock:
+            store = self._stores[kind]
+            if store.live == 0:
+                return []
+            return _Search(self, store, query, limit, include_ineligible).run()
+
+
+def _joined(analysis: Analysis, analyzer: Analyzer, max_words: int | None = None) -> str:
+    """Words plus concept names, space-joined for rapidfuzz's token-set comparison.
+
+    A listing keeps only its first ``max_words`` words (the title comes first): the fuzzy score is a
+    tie-breaker on top of full-text coverage, and its cost grows with string length."""
+    names = (analyzer.thesaurus.concepts[c].name for c in analysis.concepts)
+    return " ".join((*analysis.words[:max_words], *names))
+
+
+_COLUMNS = (
+    "cat", "groups", "price", "pricing", "budget", "cap_score", "min_a", "reg_required",
+    "org_score", "a_level", "registered", "suspended",
+)
+_ORG_COLUMNS = _COLUMNS[-4:]
+
+
+def _flush(store: _Store) -> None:
+    """Write pending rows' values into the numpy columns (one vectorised assignment per column)."""
+    if not store.pending:
+        return
+    store.cols.ensure(store.n)
+    rows, *columns = zip(*store.pending, strict=True)
+    index = np.fromiter(rows, dtype=np.int64, count=len(rows))
+    for key, values in zip(_COLUMNS, columns, strict=True):
+        store.cols.arrays[key][index] = values
+    store.cols.arrays["alive"][index] = True
+    store.pending.clear()
+
+
+def _org_values(org: OrgFacts | None) -> tuple[float, int, bool, bool]:
+    """Values of the organization columns, in ``_ORG_COLUMNS`` order."""
+    if org is None:
+        return _UNRATED_ORG_SCORE, 0, False, False
+    return _org_score(org), int(org.a_level or 0), org.registration == "registered", bool(org.suspended)
+
+
+def _capacity_score(capacity: int | None) -> float:
+    if capacity is None:
+        return 0.5
+    return 0.0 if capacity <= 0 else min(1.0, math.log1p(capacity) / math.log1p(30))
+
+
+def _org_score(org: OrgFacts | None) -> float:
+    """Record of an organization: mean of stars/5, evaluation/100 and A-level/5 where known."""
+    if org is None:
+        return _UNRATED_ORG_SCORE
+    parts = []
+    if org.stars:
+        parts.append(min(max(org.stars, 0), 5) / 5)
+    if org.evaluation_avg is not None:
+        parts.append(min(max(org.evaluation_avg, 0.0), 100.0) / 100)
+    if org.a_level:
+        parts.append(min(max(org.a_level, 0), 5) / 5)
+    return sum(parts) / len(parts) if parts else _UNRATED_ORG_SCORE
+
+
+# --------------------------------------------------------------------------------------------- one search
+
+
+class _Search:
+    """One search. Rule vectors are aligned with ``self.rows``, the rows still in play: every live row,
+    or only those the place rule lets through when ineligible rows are not wanted (most queries have
+    a place, and that cuts the numpy work several-fold)."""
+
+    def __init__(self, index: MatchIndex, store: _Store, query: Query, limit: int, include_ineligible: bool):
+        self.index, self.store, self.query, self.limit = index, store, query, limit
+        self.include_ineligible = include_ineligible
+        self.kind = store.kind
+        self.cols = store.cols.arrays
+        self.analysis = index.analyzer.analyse(query.text or "")
+        self.soft: dict[str, np.ndarray] = {}
+        self.hard: dict[str, np.ndarray] = {}
+        self.place_mode = ""
+
+    def run(self) -> list[Match]:
+        """Score the rows in play, shortlist, rescore the shortlist, explain the top."""
+        self.rows = self._rows_in_play()
+        relevant = self._text_vectors()
+        relevant |= self._category_vector()
+        relevant |= self._group_vector(category_known="category" in self.soft)
+        self._money_vectors()
+        self._hard_vectors()
+        eligible = np.ones(self.rows.size, dtype=bool)
+        for mask in self.hard.values():
+            eligible &= mask
+        pool = relevant if self.include_ineligible else relevant & eligible
+        picked = self._shortlist(np.flatnonzero(pool))
+        if picked.size == 0:
+            return []
+        self._rescore_text(picked)
+        scores = np.round(100.0 * self._weighted(self.final), 2)
+        return self._matches(picked, scores, eligible[picked])
+
+    def _rows_in_play(self) -> np.ndarray:
+        n = self.store.n
+        alive = self.cols["alive"][:n]
+        prox = self._place_vector(n)
+        if prox is None:
+            return np.flatnonzero(alive)
+        rows = np.flatnonzero(alive) if self.include_ineligible else np.flatnonzero(alive & (prox > 0))
+        self.soft["place"] = prox[rows]
+        self.hard["reach"] = self.soft["place"] > 0
+        return rows
+
+    def _col(self, name: str) -> np.ndarray:
+        return self.cols[name][self.rows]
+
+    # ------------------------------------------------------------------ text
+
+    def _text_vectors(self) -> np.ndarray:
+        """Word and concept coverage; returns the mask of rows sharing some text with the query."""
+        words, concepts = self.analysis.words, self.analysis.concepts
+        has_topic = bool(words or concepts or self.query.category or self.query.target_groups)
+        if not (words or concepts):
+            return np.full(self.rows.size, not has_topic)
+        self.lex = self._coverage([(w, 1.0) for w in words], unknown_share=_UNKNOWN_WORD_SHARE)
+        self.con = self._coverage(self._concept_terms(), unknown_share=1.0, direct=len(concepts))
+        self.soft["text"] = 0.6 * self.con + 0.4 * self.lex if concepts else self.lex
+        return self.soft["text"] > 0
+
+    def _concept_terms(self) -> list[tuple[str, float]]:
+        direct = list(self.analysis.concepts)
+        thesaurus = self.index.analyzer.thesaurus
+        related = {r for c in direct for r in thesaurus.concepts[c].related} - set(direct)
+        terms = [(_concept_term(c), thesaurus.concepts[c].weight) for c in direct]
+        return terms + [(_concept_term(c), _RELATED_CONCEPT_SHARE) for c in sorted(related)]
+
+    def _coverage(self, terms: list[tuple[str, float]], unknown_share: float, direct: int | None = None):
+        """Share of the query's idf-weighted terms each row contains, 0–1 (terms after ``direct``
+        add credit without raising the bar)."""
+        store, total = self.store, max(self.store.live, 1)
+        idx, wts, denom = [], [], 0.0
+        for pos, (term, share) in enumerate(terms):
+            tid = store.vocab.get(term)
+            df = len(store.postings[tid]) if tid is not None else 0
+            weight = math.log(1 + (total - min(df, total) + 0.5) / (df + 0.5)) * share
+            in_bar = direct is None or pos < direct
+            denom += weight * (1.0 if df else unknown_share) if in_bar else 0.0
+            if df:
+                rows = store.rows(store.postings[tid])
+                idx.append(rows)
+                wts.append(np.full(rows.size, weight, dtype=np.float32))
+        if not idx or denom <= 0:
+            return np.zeros(self.rows.size, dtype=np.float32)
+        raw = np.bincount(np.concatenate(idx), weights=np.concatenate(wts), minlength=self.store.n)
+        return np.minimum(raw[self.rows] / denom, 1.0).astype(np.float32)
+
+    def _rescore_text(self, picked: np.ndarray) -> None:
+        """Blend rapidfuzz token-set similarity into the text score of the shortlisted rows."""
+        self.final = {rule: vec[picked] for rule, vec in self.soft.items()}
+        if "text" not in self.soft:
+            return
+        query_joined = _joined(self.analysis, self.index.analyzer)
+        choices = [self.store.joined[r] for r in self.rows[picked].tolist()]
+        fz = process.cdist([query_joined], choices, scorer=fuzz.token_set_ratio, dtype=np.uint8, workers=1)[0]
+        fz = fz.astype(np.float32) / 100.0
+        con, lex = self.con[picked], self.lex[picked]
+        blend = 0.5 * con + 0.3 * lex + 0.2 * fz if self.analysis.concepts else 0.65 * lex + 0.35 * fz
+        self.final["text"] = blend
+
+    # ------------------------------------------------------------------ other soft rules
+
+    def _category_vector(self) -> np.ndarray:
+        """Category agreement (explicit, else inferred from concepts); returns the 'same topic' mask."""
+        if self.query.category:
+            dist, self.category_inferred = {self.query.category: 1.0}, False
+        else:
+            dist, self.category_inferred = dict(self.analysis.categories), True
+        if not dist:
+            return np.zeros(self.rows.size, dtype=bool)
+        thesaurus, top = self.index.analyzer.thesaurus, max(dist.values())
+        table = np.zeros(len(self.index._cat_ids) + 1, dtype=np.float32)
+        for code, cid in self.index._cat_ids.items():
+            related = max((dist[c] for c in dist if thesaurus.categories_related(c, code)), default=0.0)
+            table[cid] = max(dist.get(code, 0.0) / top, _RELATED_CATEGORY_SCORE * related / top)
+        table[0] = _UNKNOWN_CATEGORY_SCORE
+        cats = self._col("cat")
+        self.soft["category"] = table.take(cats)
+        return (self.soft["category"] > 0) & (cats > 0)
+
+    def _group_vector(self, category_known: bool) -> np.ndarray:
+        """Target-group agreement; a group match counts as 'same topic' only when no category does."""
+        bits = self.index._group_bits
+        qmask = self.index._group_mask((*self.query.target_groups, *self.analysis.groups)) & ~bits["residents"]
+        self.query_groups = qmask
+        if not qmask:
+            return np.zeros(self.rows.size, dtype=bool)
+        rows = self._col("groups")
+        shared = _POPCOUNT.take(rows & qmask)
+        score = shared.astype(np.float32) / float(_POPCOUNT[qmask])
+        general = ((rows & bits["residents"]) > 0) | (rows == 0)
+        self.soft["target_groups"] = np.where(general, np.maximum(score, _GENERAL_AUDIENCE_SCORE), score)
+        return np.zeros(self.rows.size, dtype=bool) if category_known else shared > 0
+
+    def _money_vectors(self) -> None:
+        q = self.query
+        if self.kind == "offer":
+            if q.budget_fen is not None:
+                self.soft["budget"] = _fit(self._col("price"), float(q.budget_fen), against="price")
+            else:
+                self.soft["budget"] = self._col("pricing")
+            self.soft["org_record"] = self._col("org_score")
+            self.soft["capacity"] = self._col("cap_score")
+        elif self.kind == "opportunity" and q.price_fen is not None:
+            self.soft["budget"] = _fit(self._col("budget"), float(q.price_fen), against="budget")
+
+    # ------------------------------------------------------------------ place and hard rules
+
+    def _place_vector(self, n: int) -> np.ndarray | None:
+        """Proximity of every row to the query's place (0 = out of reach), or None without a place."""
+        q, kind = self.query, self.kind
+        if kind == "need" and q.region_codes:
+            self.place_mode = "under"
+            return self._under(n, q.region_codes)
+        if kind == "offer" and q.region_code:
+            self.place_mode = "reach"
+            return self._reach(n, q.region_code)
+        if q.region_code or q.region_codes:
+            self.place_mode = "overlap"
+            return self._overlap(n, [q.region_code] if q.region_code else list(q.region_codes or ()))
+        return None
+
+    def _proximity(self, fine: str, coarse: str) -> float:
+        tree = self.index.regions
+        gap = min(tree.level(fine), _COMMUNITY) - tree.level(coarse)
+        return _PROXIMITY[min(max(gap, 0), len(_PROXIMITY) - 1)]
+
+    def _bump(self, prox: np.ndarray, code: str, value: float) -> None:
+        postings = self.store.region_rows.get(code)
+        if postings:
+            rows = self.store.rows(postings)
+            prox[rows] = np.maximum(prox[rows], value)
+
+    def _reach(self, n: int, place: str) -> np.ndarray:
+        """An offer reaches a place when one of its areas is the place or contains it."""
+        prox = np.zeros(n, dtype=np.float32)
+        for area in self.index.regions.ancestors(place):
+            self._bump(prox, area, self._proximity(place, area))
+        return prox
+
+    def _under(self, n: int, areas: Sequence[str]) -> np.ndarray:
+        """Needs whose place lies in one of the offer's areas."""
+        prox = np.zeros(n, dtype=np.float32)
+        for area in areas:
+            for code in self._indexed_descendants(area):
+                self._bump(prox, code, self._proximity(code, area))
+        return prox
+
+    def _overlap(self, n: int, areas: Sequence[str]) -> np.ndarray:
+        """Listings with an area that contains, or lies in, one of the query's areas."""
+        prox = np.zeros(n, dtype=np.float32)
+        for area in areas:
+            for up in self.index.regions.ancestors(area):
+                self._bump(prox, up, self._proximity(area, up))
+            for down in self._indexed_descendants(area):
+                if down != area:
+                    self._bump(prox, down, self._proximity(down, area))
+        return prox
+
+    def _indexed_descendants(self, area: str) -> list[str]:
+        tree, indexed = self.index.regions, self.store.region_rows
+        below = tree.descendants(area)
+        if len(below) <= len(indexed):
+            return [code for code in below if code in indexed]
+        return [code for code in indexed if tree.contains(area, code)]
+
+    def _hard_vectors(self) -> None:
+        q, size = self.query, self.rows.size
+        if self.kind == "offer":
+            self.hard["suspended"] = ~self._col("suspended")
+            if q.eligibility:
+                ok = self._col("a_level") >= int(q.eligibility.get("min_a_level") or 0)
+                if q.eligibility.get("registration_required"):
+                    ok &= self._col("registered")
+                self.hard["eligibility"] = ok
+        elif q.org is not None:
+            self.hard["suspended"] = np.full(size, not q.org.suspended)
+            if self.kind == "opportunity":
+                ok = self._col("min_a") <= q.org.a_level
+                if q.org.registration != "registered":
+                    ok &= ~self._col("reg_required")
+                self.hard["eligibility"] = ok
+
+    # ------------------------------------------------------------------ ranking
+
+    def _weights(self) -> dict[str, float]:
+        return {rule: RULE_WEIGHTS[rule] for rule in RULE_WEIGHTS if rule in self.soft}
+
+    def _shortlist(self, candidates: np.ndarray) -> np.ndarray:
+        """Positions with the best preliminary score (everything but the fuzzy text part)."""
+        size = min(max(self.limit * 10, _MIN_CANDIDATES), _MAX_CANDIDATES)
+        if candidates.size <= size:
+            return candidates
+        pre = self._weighted(self.soft, candidates)
+        top = np.argpartition(-pre, size - 1)[:size]
+        return np.sort(candidates[top])  # position order = insertion order, the final tie-break
+
+    def _weighted(self, vectors: Mapping[str, np.ndarray], positions: np.ndarray | None = None) -> np.ndarray:
+        """Weighted mean of the applicable soft rules (at ``positions``, or over whole vectors)."""
+        weights = self._weights()
+        total: np.ndarray | float = 0.0
+        for rule, weight in weights.items():
+            vec = vectors[rule] if positions is None else vectors[rule][positions]
+            total = total + weight * vec
+        return np.asarray(total, dtype=np.float32) / max(sum(weights.values()), 1e-9)
+
+    def _matches(self, picked: np.ndarray, scores: np.ndarray, eligible: np.ndarray) -> list[Match]:
+        # Best score first (ties: earlier indexed first); with include_ineligible, eligible ones first.
+        order = np.argsort(-scores, kind="stable")[: self.limit].tolist()
+        order.sort(key=lambda i: not eligible[i])
+        explainer = _Explainer(self)
+        out = []
+        for i in order:
+            row = int(self.rows[picked[i]])
+            reasons = explainer.reasons(i, int(picked[i]), row)
+            out.append(Match(self.store.listings[row], round(float(scores[i]), 2), bool(eligible[i]), reasons))
+        return out
+
+
+def _fit(values: np.ndarray, limit: float, against: str) -> np.ndarray:
+    """Price-against-budget fit: within 1.0, up to 25 % over 0.5, further over 0.1, unknown 0.6."""
+    price, budget = (values, limit) if against == "price" else (limit, values)
+    with np.errstate(invalid="ignore"):
+        score = np.where(price <= budget, 1.0, np.where(price <= 1.25 * budget, 0.5, 0.1))
+    return np.where(np.isnan(values), _MISSING_PRICE_SCORE, score).astype(np.float32)
+
+
+# --------------------------------------------------------------------------------------------- reasons
+
+
+class _Explainer:
+    """Short Chinese explanations of each rule for a shortlisted row."""
+
+    def __init__(self, search: _Search) -> None:
+        self.s = search
+        self.thesaurus = search.index.analyzer.thesaurus
+
+    def reasons(self, i: int, pos: int, row: int) -> list[Reason]:
+        """Reasons for shortlist entry ``i`` (position ``pos`` among rows in play, store row ``row``)."""
+        out = []
+        for rule, weight in self.s._weights().items():
+            score = float(self.s.final[rule][i])
+            out.append(Reason(rule, round(score, 3), weight, getattr(self, f"_{rule}")(row, score)))
+        for rule, mask in self.s.hard.items():
+            if not mask[pos]:
+                out.append(Reason(rule, 0.0, 0.0, self._failed(rule, row)))
+        return out
+
+    def _text(self, row: int, score: float) -> str:
+        mine = set(self.s.store.concepts[row])
+        query = self.s.analysis.concepts
+        shared = [self.thesaurus.concepts[c].name for c in query if c in mine]
+        related = [
+            self.thesaurus.concepts[c].name for c in mine
+            if c not in query and any(c in self.thesaurus.concepts[q].related for q in query)
+        ]
+        words = set(self.s.store.joined[row].split())
+        common = [w for w in self.s.analysis.words if w in words and len(w) > 1][:4]
+        parts = []
+        if shared:
+            parts.append("共同主题：" + "、".join(shared[:4]))
+        if related:
+            parts.append("相关主题：" + "、".join(related[:3]))
+        if common:
+            parts.append("相同词语：" + "、".join(common))
+        return "；".join(parts) if parts else "文字内容关联较弱"
+
+    def _category(self, row: int, score: float) -> str:
+        listing = self.s.store.listings[row]
+        code = listing.category or _category_name_of(self.s.store, row, self.s.index)
+        label = self.thesaurus.category_labels.get(code or "", code or "未知")
+        suffix = "（由文字推断）" if self.s.category_inferred else ""
+        if score >= 0.99:
+            return f"类别一致：{label}{suffix}"
+        if code is None:
+            return "对方类别未知"
+        return f"类别相近：{label}{suffix}" if score > 0 else f"类别不同：{label}"
+
+    def _target_groups(self, row: int, score: float) -> str:
+        bits = int(self.s.cols["groups"][row])
+        shared = [self._group_label(g) for g, b in self.s.index._group_bits.items() if b & bits & self.s.query_groups]
+        if shared:
+            return "服务对象一致：" + "、".join(shared)
+        if score > 0:
+            return "面向全体居民"
+        return "服务对象不同"
+
+    def _group_label(self, code: str) -> str:
+        return self.thesaurus.group_labels.get(code, code)
+
+    def _place(self, row: int, score: float) -> str:
+        if score <= 0:
+            return "不在服务范围内"
+        words = {1.0: "同一社区（或更近）", 0.75: "覆盖所在街道", 0.5: "覆盖所在区县", 0.3: "覆盖范围较大"}
+        text = words.get(round(score, 2), "覆盖范围较大")
+        if self.s.place_mode == "overlap":
+            return "地区重叠：" + {1.0: "同一社区（或更近）", 0.75: "同一街道"}.get(round(score, 2), "同一区县或更大范围")
+        return text
+
+    def _budget(self, row: int, score: float) -> str:
+        listing, q = self.s.store.listings[row], self.s.query
+        if self.s.kind == "opportunity":
+            return _money_detail(q.price_fen, listing.budget_fen, score)
+        if q.budget_fen is not None:
+            return _money_detail(listing.price_fen, q.budget_fen, score)
+        return {"free": "免费服务", "low_cost": "低偿服务", "market": "市场价服务"}.get(listing.pricing or "", "未说明收费方式")
+
+    def _org_record(self, row: int, score: float) -> str:
+        org = self.s.store.listings[row].org
+        if org is None:
+            return "暂无机构信息"
+        parts = [f"{org.stars}星"] if org.stars else []
+        if org.evaluation_avg is not None:
+            parts.append(f"评估均分{org.evaluation_avg:.0f}")
+        if org.a_level:
+            parts.append(f"{org.a_level}A")
+        return "机构记录：" + "，".join(parts) if parts else "暂无评级和评估记录"
+
+    def _capacity(self, row: int, score: float) -> str:
+        cap = self.s.store.listings[row].capacity_per_month
+        if cap is None:
+            return "未填写服务能力"
+        return f"每月可服务{cap}人次" if cap > 0 else "本月已无服务能力"
+
+    def _failed(self, rule: str, row: int) -> str:
+        listing, q = self.s.store.listings[row], self.s.query
+        if rule == "reach":
+            return {
+                "reach": "服务范围不覆盖该地点", "under": "需求地点不在服务范围内", "overlap": "地区不重叠",
+            }.get(self.s.place_mode, "地区不符")
+        if rule == "suspended":
+            return "机构已被暂停，不能匹配"
+        elig = (q.eligibility if self.s.kind == "offer" else listing.eligibility) or {}
+        org = listing.org if self.s.kind == "offer" else q.org
+        a_level = org.a_level if org else 0
+        min_a = int(elig.get("min_a_level") or 0)
+        if a_level < min_a:
+            return f"机构等级{a_level}A，低于要求的{min_a}A"
+        return "要求在民政部门登记注册的机构"
+
+
+def _category_name_of(store: _Store, row: int, index: MatchIndex) -> str | None:
+    cid = int(store.cols.cat[row])
+    if cid <= 0:
+        return None
+    return next((code for code, i in index._cat_ids.items() if i == cid), None)
+
+
+def _money_detail(price: int | None, budget: int | None, score: float) -> str:
+    if price is None or budget is None:
+        return "价格或预算未说明"
+    text = f"报价{price / 100:.2f}元，预算{budget / 100:.2f}元"
+    return text + ("，在预算内" if score >= 1 else "，略超预算" if score >= 0.5 else "，超出预算")

@@ -1,0 +1,97 @@
+"""Every query matching makes: rows as the engine sees them, and what changed since a moment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.matching.models import MatchFeedback
+from exchange.needs.models import Need
+from exchange.offers.models import Offer
+from exchange.opportunities.models import Opportunity
+from exchange.organizations.models import Organization
+from exchange.regions.models import Region
+
+OFFER_COLUMNS = (Offer.id, Offer.title, Offer.description, Offer.category, Offer.target_groups, Offer.region_codes,
+                 Offer.status, Offer.price_fen, Offer.pricing, Offer.capacity_per_month, Offer.organization_id)
+OPPORTUNITY_COLUMNS = (Opportunity.id, Opportunity.title, Opportunity.description, Opportunity.category,
+                       Opportunity.target_groups, Opportunity.region_codes, Opportunity.status, Opportunity.budget_fen,
+                       Opportunity.eligibility, Opportunity.bid_deadline)
+NEED_COLUMNS = (Need.id, Need.title, Need.description, Need.category, Need.target_groups, Need.region_code, Need.status)
+
+
+class MatchingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def regions(self) -> list[tuple[str, str | None, str]]:
+        rows = await self.session.execute(select(Region.code, Region.parent_code, Region.level))
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    async def organizations(self, since: dt.datetime | None = None) -> list[Any]:
+        stmt = select(Organization.id, Organization.registration, Organization.a_level, Organization.status)
+        if since is not None:
+            stmt = stmt.where(Organization.updated_at >= since)
+        return list(await self.session.execute(stmt))
+
+    async def offers(self, *, since: dt.datetime | None = None, org_ids: Iterable[uuid.UUID] = (),
+                     published_only: bool = False) -> list[Any]:
+        stmt = select(*OFFER_COLUMNS)
+        org_ids = list(org_ids)
+        if since is not None and org_ids:
+            stmt = stmt.where((Offer.updated_at >= since) | Offer.organization_id.in_(org_ids))
+        elif since is not None:
+            stmt = stmt.where(Offer.updated_at >= since)
+        if published_only:
+            stmt = stmt.where(Offer.status == "published")
+        return list(await self.session.execute(stmt))
+
+    async def opportunities(self, *, since: dt.datetime | None = None, open_only: bool = False) -> list[Any]:
+        stmt = select(*OPPORTUNITY_COLUMNS)
+        if since is not None:
+            stmt = stmt.where(Opportunity.updated_at >= since)
+        if open_only:
+            stmt = stmt.where(Opportunity.status == "published")
+        return list(await self.session.execute(stmt))
+
+    async def needs(self, *, since: dt.datetime | None = None, open_only: bool = False) -> list[Any]:
+        stmt = select(*NEED_COLUMNS)
+        if since is not None:
+            stmt = stmt.where(Need.updated_at >= since)
+        if open_only:
+            stmt = stmt.where(Need.status == "open")
+        return list(await self.session.execute(stmt))
+
+    async def offers_by_id(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, Offer]:
+        if not ids:
+            return {}
+        return {o.id: o for o in (await self.session.execute(select(Offer).where(Offer.id.in_(ids)))).scalars()}
+
+    async def opportunities_by_id(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, Opportunity]:
+        if not ids:
+            return {}
+        rows = (await self.session.execute(select(Opportunity).where(Opportunity.id.in_(ids)))).scalars()
+        return {o.id: o for o in rows}
+
+    async def needs_by_id(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, Need]:
+        if not ids:
+            return {}
+        return {n.id: n for n in (await self.session.execute(select(Need).where(Need.id.in_(ids)))).scalars()}
+
+    async def suspended_orgs(self, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        if not ids:
+            return set()
+        stmt = select(Organization.id).where(Organization.id.in_(ids), Organization.status == "suspended")
+        return {r for (r,) in await self.session.execute(stmt)}
+
+    def add_feedback(self, feedback: MatchFeedback) -> None:
+        self.session.add(feedback)
+
+    async def feedback(self, limit: int) -> list[MatchFeedback]:
+        stmt = select(MatchFeedback).order_by(MatchFeedback.created_at.desc()).limit(limit)
+        return list((await self.session.execute(stmt)).scalars())

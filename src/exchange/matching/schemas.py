@@ -1,0 +1,65 @@
+"""Matching: request and response bodies (api.md, "Matching")."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from exchange.kit.money import Fen
+from exchange.needs.schemas import NeedOut
+from exchange.offers.schemas import OfferOut
+from exchange.opportunities.schemas import OpportunityOut
+
+
+class ReasonOut(BaseModel):
+    rule: str = Field(description="The rule: text, concepts, category, target_groups, proximity, reach, eligibility …")
+    score: float = Field(description="The rule's own score, 0–1")
+    weight: float = Field(description="Its weight in the total (0 for a hard rule)")
+    detail: str
+
+
+class MatchOut(BaseModel):
+    offer: OfferOut | None = None
+    opportunity: OpportunityOut | None = None
+    need: NeedOut | None = None
+    score: float = Field(ge=0, le=100)
+    eligible: bool
+    reasons: list[ReasonOut]
+
+
+class MatchList(BaseModel):
+    items: list[MatchOut]
+
+
+class SearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=2000)
+    category: str | None = Field(default=None, max_length=40)
+    target_groups: list[str] | None = Field(default=None, max_length=12)
+    region_code: str | None = Field(default=None, max_length=32)
+    budget_fen: Fen | None = None
+    limit: int = Field(default=10, ge=1, le=100)
+    include_ineligible: bool = False
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source_type: Literal["need", "opportunity", "offer", "search"]
+    source_id: uuid.UUID | None = None
+    candidate_type: Literal["offer", "opportunity", "need"]
+    candidate_id: uuid.UUID
+    verdict: Literal["good", "bad"]
+    score: float | None = Field(default=None, ge=0, le=100)
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class FeedbackOut(FeedbackIn):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    created_by: uuid.UUID
+
+
+class FeedbackList(BaseModel):
+    items: list[FeedbackOut]

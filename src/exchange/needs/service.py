@@ -1,0 +1,162 @@
+"""Need rules: posting, 附议, 揭榜 (claim → fulfil → confirm with points), withdrawal, conversion."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.models import Role, User
+from exchange.audit import service as audit
+from exchange.errors import ExchangeError, invalid, not_found
+from exchange.kit.clock import now
+from exchange.listings import validation
+from exchange.listings.permissions import authorize
+from exchange.listings.states import permission_for, transition
+from exchange.needs.models import Need, NeedSupport
+from exchange.needs.repository import NeedRepository
+from exchange.needs.states import CLAIMANT_ACTIONS, OPEN, TRANSITIONS
+from exchange.organizations.repository import OrganizationRepository
+from exchange.points import service as points
+
+
+def already_supported() -> ExchangeError:
+    return ExchangeError("already_supported", 409, "您已附议过这条需求", "You have already supported this need")
+
+
+def is_requester(user: User, need: Need) -> bool:
+    if user.role == Role.community:
+        return user.organization_id is not None and need.on_behalf_organization_id == user.organization_id
+    return need.requester_id == user.id
+
+
+def is_claimant(user: User, need: Need) -> bool:
+    if need.claimant_user_id == user.id:
+        return True
+    return (user.role == Role.org and user.organization_id is not None
+            and need.claimant_organization_id == user.organization_id)
+
+
+def owns(user: User, need: Need, action: str) -> bool:
+    return is_claimant(user, need) if action in CLAIMANT_ACTIONS else is_requester(user, need)
+
+
+async def get_or_404(session: AsyncSession, need_id: uuid.UUID, *, lock: bool = False) -> Need:
+    repo = NeedRepository(session)
+    need = await (repo.get_for_update(need_id) if lock else repo.get(need_id))
+    if need is None:
+        raise not_found("need")
+    return need
+
+
+async def _default_region(session: AsyncSession, user: User) -> str:
+    if user.region_code:
+        return user.region_code
+    if user.organization_id is not None:
+        org = await OrganizationRepository(session).get(user.organization_id)
+        if org is not None and org.region_code:
+            return org.region_code
+    raise invalid(["body", "region_code"], "请填写需求所在的区域", "Give the region of the need", code="region_required")
+
+
+async def _index(session: AsyncSession, need: Need) -> None:
+    need.search_text = await NeedRepository(session).index.sync(
+        need.id, [need.region_code], need.target_groups, need.title, need.description)
+
+
+async def create(session: AsyncSession, *, user: User, data: dict[str, Any]) -> Need:
+    """A resident posts a need for themself; a community committee for its residents (社区代发)."""
+    authorize(user, "need.create", own=user.role in (Role.resident, Role.community))
+    data = dict(data)
+    data["region_code"] = data.get("region_code") or await _default_region(session, user)
+    await validation.check_codes(session, category=data.get("category"), target_groups=data["target_groups"],
+                                 region_codes=[data["region_code"]], region_loc="region_code")
+    need = Need(id=uuid.uuid4(), requester_id=user.id, status=OPEN, supporters=0, **data)
+    if user.role == Role.community:
+        need.on_behalf_organization_id = user.organization_id
+    NeedRepository(session).add(need)
+    await _index(session, need)
+    await session.flush()
+    audit.record(session, actor_id=user.id, action="need.created", entity_type="need", entity_id=need.id,
+                 summary={"title": need.title, "region_code": need.region_code}, public=True)
+    return need
+
+
+async def update(session: AsyncSession, *, user: User, need: Need, changes: dict[str, Any]) -> Need:
+    authorize(user, permission_for(TRANSITIONS, "update"), owns(user, need, "update"))
+    transition(TRANSITIONS, "need", need.status, "update")
+    if "region_code" in changes and changes["region_code"] is None:
+        changes.pop("region_code")
+    await validation.check_codes(session, category=changes.get("category"), target_groups=changes.get("target_groups") or [],
+                                 region_codes=[changes["region_code"]] if "region_code" in changes else [],
+                                 region_loc="region_code")
+    for key, value in changes.items():
+        setattr(need, key, value)
+    await _index(session, need)
+    await session.flush()
+    audit.record(session, actor_id=user.id, action="need.updated", entity_type="need", entity_id=need.id,
+                 summary={"changed": sorted(changes)}, public=True)
+    return need
+
+
+async def act(session: AsyncSession, *, user: User, need_id: uuid.UUID, action: str) -> Need:
+    """One move of the need's state machine, on the locked row: of two concurrent claims, the
+    second waits for the first to commit, then finds the need claimed (409 ``need_claimed``)."""
+    need = await get_or_404(session, need_id, lock=True)
+    authorize(user, permission_for(TRANSITIONS, action), owns(user, need, action))
+    step = transition(TRANSITIONS, "need", need.status, action)
+    before = need.status
+    summary: dict[str, Any] = {"from": before, "to": step.to}
+    if action == "support":
+        await _support(session, user, need)
+        summary["supporters"] = need.supporters
+    elif action == "claim":
+        need.claimant_user_id, need.claimed_at = user.id, now()
+        need.claimant_organization_id = user.organization_id if user.role == Role.org else None
+    elif action == "release":
+        need.claimant_user_id = need.claimant_organization_id = need.claimed_at = None
+    elif action == "fulfil":
+        need.fulfilled_at = now()
+    elif action == "confirm":
+        need.confirmed_at = now()
+    need.status = step.to
+    await session.flush()
+    if action == "confirm" and need.claimant_user_id is not None:
+        entry = await points.credit_for_need(
+            session, user_id=need.claimant_user_id, need_id=need.id, amount=need.points,
+            reason=f"需求「{need.title}」已确认完成", actor_id=user.id)
+        summary["points"] = entry.amount if entry is not None else 0
+    audit.record(session, actor_id=user.id, action=f"need.{action}", entity_type="need", entity_id=need.id,
+                 summary=summary, public=True)
+    return need
+
+
+async def _support(session: AsyncSession, user: User, need: Need) -> None:
+    repo = NeedRepository(session)
+    if await repo.support_of(need.id, user.id) is not None:
+        raise already_supported()
+    session.add(NeedSupport(id=uuid.uuid4(), need_id=need.id, user_id=user.id))
+    need.supporters += 1
+
+
+async def load_open(session: AsyncSession, need_ids: list[uuid.UUID]) -> list[Need]:
+    """The needs, locked, in the order given: 422 for an unknown id, 409 for one that is not open."""
+    ids = list(dict.fromkeys(need_ids))
+    needs = {n.id: n for n in await NeedRepository(session).many_for_update(ids)}
+    for i, need_id in enumerate(ids):
+        if need_id not in needs:
+            raise invalid(["body", "need_ids", i], f"需求不存在：{need_id}", f"No such need: {need_id}",
+                          code="need_not_found")
+        transition(TRANSITIONS, "need", needs[need_id].status, "convert")
+    return [needs[i] for i in ids]
+
+
+async def mark_converted(session: AsyncSession, *, user: User, needs: list[Need], opportunity_id: uuid.UUID) -> None:
+    """以需定供: the needs now belong to the opportunity."""
+    for need in needs:
+        need.status = transition(TRANSITIONS, "need", need.status, "convert").to
+        need.opportunity_id = opportunity_id
+        audit.record(session, actor_id=user.id, action="need.converted", entity_type="need", entity_id=need.id,
+                     summary={"opportunity_id": str(opportunity_id)}, public=True)
+    await session.flush()

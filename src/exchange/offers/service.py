@@ -1,0 +1,108 @@
+"""Offer rules: an organization's service menu (提供菜单)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.models import Role, User
+from exchange.audit import service as audit
+from exchange.errors import forbidden, invalid, not_found
+from exchange.kit.clock import now
+from exchange.listings import validation
+from exchange.listings.permissions import allowed, authorize
+from exchange.listings.states import permission_for, transition
+from exchange.offers.models import Offer
+from exchange.offers.repository import OfferRepository
+from exchange.offers.states import DRAFT, PUBLISHED, TRANSITIONS
+from exchange.organizations.repository import OrganizationRepository
+
+
+def owns(user: User | None, offer: Offer) -> bool:
+    return user is not None and user.organization_id is not None and user.organization_id == offer.organization_id
+
+
+def may_read(user: User | None, offer: Offer) -> bool:
+    if offer.published_at is not None:
+        return True
+    return user is not None and allowed(user.role, "offer.read_draft", owns(user, offer))
+
+
+async def get_visible(session: AsyncSession, user: User | None, offer_id: uuid.UUID, *, lock: bool = False) -> Offer:
+    repo = OfferRepository(session)
+    offer = await (repo.get_for_update(offer_id) if lock else repo.get(offer_id))
+    if offer is None or not may_read(user, offer):
+        raise not_found("offer")
+    return offer
+
+
+async def _offering_org(session: AsyncSession, user: User, requested: uuid.UUID | None) -> uuid.UUID:
+    if user.role == Role.org:
+        if user.organization_id is None or requested not in (None, user.organization_id):
+            raise forbidden("只能为本组织发布服务", "An organization publishes only its own offers",
+                            code="not_your_organization")
+        return user.organization_id
+    if requested is None:
+        raise invalid(["body", "organization_id"], "请指定提供服务的组织", "Name the offering organization",
+                      code="organization_required")
+    if await OrganizationRepository(session).get(requested) is None:
+        raise invalid(["body", "organization_id"], "组织不存在", "The organization does not exist",
+                      code="unknown_organization")
+    return requested
+
+
+def _check_price(pricing: str, price_fen: int) -> None:
+    if pricing == "free" and price_fen != 0:
+        raise invalid(["body", "price_fen"], "免费服务的价格应为 0", "A free offer has price_fen 0", code="price_not_free")
+
+
+async def _index(session: AsyncSession, offer: Offer) -> None:
+    offer.search_text = await OfferRepository(session).index.sync(
+        offer.id, offer.region_codes, offer.target_groups, offer.title, offer.description)
+
+
+async def create(session: AsyncSession, *, user: User, data: dict[str, Any]) -> Offer:
+    authorize(user, "offer.create", own=user.role != Role.org or user.organization_id is not None)
+    data = dict(data)
+    data["organization_id"] = await _offering_org(session, user, data.get("organization_id"))
+    _check_price(data["pricing"], data["price_fen"])
+    await validation.check_codes(session, category=data["category"], target_groups=data["target_groups"],
+                                 region_codes=data["region_codes"])
+    offer = OfferRepository(session).add(Offer(id=uuid.uuid4(), created_by=user.id, status=DRAFT, **data))
+    await _index(session, offer)
+    await session.flush()
+    audit.record(session, actor_id=user.id, action="offer.created", entity_type="offer", entity_id=offer.id,
+                 summary={"title": offer.title})
+    return offer
+
+
+async def update(session: AsyncSession, *, user: User, offer: Offer, changes: dict[str, Any]) -> Offer:
+    authorize(user, permission_for(TRANSITIONS, "update"), owns(user, offer))
+    transition(TRANSITIONS, "offer", offer.status, "update")
+    _check_price(changes.get("pricing", offer.pricing), changes.get("price_fen", offer.price_fen))
+    await validation.check_codes(session, category=changes.get("category"), target_groups=changes.get("target_groups") or [],
+                                 region_codes=changes.get("region_codes") or [])
+    for key, value in changes.items():
+        setattr(offer, key, value)
+    if {"title", "description", "region_codes", "target_groups"} & set(changes):
+        await _index(session, offer)
+    await session.flush()
+    audit.record(session, actor_id=user.id, action="offer.updated", entity_type="offer", entity_id=offer.id,
+                 summary={"changed": sorted(changes)}, public=offer.published_at is not None)
+    return offer
+
+
+async def act(session: AsyncSession, *, user: User, offer: Offer, action: str) -> Offer:
+    """``publish`` (again, after a withdrawal) or ``withdraw``."""
+    authorize(user, permission_for(TRANSITIONS, action), owns(user, offer))
+    step = transition(TRANSITIONS, "offer", offer.status, action)
+    before = offer.status
+    if step.to == PUBLISHED:
+        offer.published_at = now()
+    offer.status = step.to
+    await session.flush()
+    audit.record(session, actor_id=user.id, action=f"offer.{action}", entity_type="offer", entity_id=offer.id,
+                 summary={"from": before, "to": step.to}, public=True)
+    return offer

@@ -1,0 +1,87 @@
+"""Sealed bids: before the close nobody but the bidder learns that a bid exists — through any list,
+detail, search, export, OCDS release, audit event, statistic or error message."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+
+from tests.tenders.world import World, bid, ok, open_tender, world
+
+PRICE = 12_345_678  # a figure that appears nowhere else
+
+
+async def _snapshot(client: httpx.AsyncClient, w: World, opp_id: str) -> dict[str, Any]:
+    """Every read path a non-bidder has, as they answer."""
+    c = w.c
+    out: dict[str, Any] = {}
+    viewers = {"anonymous": {}, "buyer": c.buyer.headers, "manager": c.manager.headers, "admin": c.admin.headers,
+               "other_org": c.other_org.headers, "expert": w.experts[0].headers}
+    for name, headers in viewers.items():
+        for path in (f"/opportunities/{opp_id}", "/opportunities", "/opportunities?q=助餐", f"/opportunities/{opp_id}/bids",
+                     f"/opportunities/{opp_id}/ranking", "/audit/events?limit=200", f"/audit/events?entity_id={opp_id}",
+                     "/public/notices", "/public/ocds/releases", "/stats/deals", "/stats/lists", "/stats/money",
+                     "/deals", f"/opportunities/{opp_id}/funding"):
+            r = await client.get(path, headers=headers)
+            body = r.json()
+            if path == "/public/ocds/releases":
+                body.pop("publishedDate")
+            if isinstance(body, dict):
+                body.pop("instance", None)
+            out[f"{name} {path}"] = (r.status_code, body)
+    return out
+
+
+async def test_nothing_about_a_bid_leaks_before_the_close(app, client, clock) -> None:
+    w = await world(app, bidders=2, experts=1)
+    opp = await open_tender(client, w)
+    before = await _snapshot(client, w, opp["id"])
+    real = await bid(client, w.bidders[0], opp["id"], PRICE)
+    await ok(client.patch(f"/bids/{real['id']}", json={"proposal": "修改后的方案"}, headers=w.bidders[0].headers))
+    after = await _snapshot(client, w, opp["id"])
+    for key in before:
+        assert before[key] == after[key], key
+        assert real["id"] not in str(after[key]) and str(PRICE) not in str(after[key]), key
+    assert after["buyer /opportunities/{}/bids".format(opp["id"])][1]["code"] == "bids_sealed"
+    assert after["other_org /opportunities/{}/bids".format(opp["id"])] == (200, {"items": [], "next_cursor": None})
+    own = await ok(client.get(f"/opportunities/{opp['id']}/bids", headers=w.bidders[0].headers))
+    assert [(b["id"], b["price_fen"]) for b in own["items"]] == [(real["id"], PRICE)]
+
+    # after the close the audit trail names every bid, once
+    w.later(app, clock, days=11)
+    assert len((await ok(client.get(f"/opportunities/{opp['id']}/bids", headers=w.c.buyer.headers)))["items"]) == 1
+    events = (await ok(client.get(f"/audit/events?entity_id={real['id']}", headers=w.c.admin.headers)))["items"]
+    assert [(e["action"], e["summary"]["price_fen"]) for e in events] == [("bid.submitted", PRICE)]
+
+
+def _same(a: httpx.Response, b: httpx.Response) -> None:
+    assert a.status_code == b.status_code
+    ja, jb = a.json(), b.json()
+    ja.pop("instance", None), jb.pop("instance", None)
+    assert ja == jb
+
+
+async def test_a_real_and_a_made_up_bid_id_answer_the_same(app, client, clock) -> None:
+    w = await world(app, bidders=2, experts=1)
+    opp = await open_tender(client, w)
+    real = (await bid(client, w.bidders[0], opp["id"], PRICE))["id"]
+    fake = str(uuid.uuid4())
+    scores = {"scores": {"方案质量": 80, "团队能力": 80}, "conflict_of_interest": False, "comment": ""}
+    c = w.c
+    for actor in (c.buyer, c.manager, c.admin, w.experts[0], c.other_org, c.resident):
+        _same(await client.get(f"/bids/{real}", headers=actor.headers), await client.get(f"/bids/{fake}", headers=actor.headers))
+        _same(await client.post(f"/bids/{real}/scores", json=scores, headers=actor.headers),
+              await client.post(f"/bids/{fake}/scores", json=scores, headers=actor.headers))
+        _same(await client.post(f"/opportunities/{opp['id']}/award", json={"bid_id": real}, headers=actor.headers),
+              await client.post(f"/opportunities/{opp['id']}/award", json={"bid_id": fake}, headers=actor.headers))
+    for path in ("withdraw", "confirm"):
+        _same(await client.post(f"/bids/{real}/{path}", headers=c.other_org.headers),
+              await client.post(f"/bids/{fake}/{path}", headers=c.other_org.headers))
+    _same(await client.patch(f"/bids/{real}", json={"price_fen": 1}, headers=c.other_org.headers),
+          await client.patch(f"/bids/{fake}", json={"price_fen": 1}, headers=c.other_org.headers))
+    r = await client.get(f"/bids/{real}", headers=c.buyer.headers)
+    assert r.status_code == 404 and r.json()["code"] == "bid_not_found"
+    r = await client.post(f"/opportunities/{opp['id']}/award", json={"bid_id": real}, headers=c.buyer.headers)
+    assert r.status_code == 409 and r.json()["code"] == "opportunity_published"
