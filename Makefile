@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test test-sqlite test-postgres install lint openapi bench bench-lists bench-matching eval-matching clean
+.PHONY: serve test test-sqlite test-postgres install lint openapi bench-lists bench-matching bench-matching-http eval-matching clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,6 @@ eval-matching: $(STAMP)
 
 clean:
 	rm -rf $(VENV) exchange.db exchange.db-wal exchange.db-shm
+
+bench-matching-http: $(STAMP)
+	scripts/with-postgres.sh $(BIN)/python bench/matching_http.py

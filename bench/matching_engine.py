@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import statistics
 import sys
@@ -35,7 +36,10 @@ COMMUNITIES = [
 ]
 GRIDS_PER_COMMUNITY = 5
 
-ORG_PREFIX = ["锦官", "蓉城", "乐龄", "同心", "向阳", "阳光", "益民", "和美", "爱有戏", "芙蓉", "暖心", "善邻", "星光", "红枫", "春芽", "众和"]
+ORG_PREFIX = [
+    "锦官", "蓉城", "乐龄", "同心", "向阳", "阳光", "益民", "和美", "爱有戏", "芙蓉", "暖心", "善邻", "星光", "红枫", "春芽",
+    "众和",
+]
 ORG_MIDDLE = ["社会工作", "公益", "志愿", "邻里互助", "养老", "青少年发展", "文化艺术", "健康促进", "社区发展", "助残"]
 ORG_SUFFIX = ["服务中心", "协会", "服务社", "发展中心", "服务队", "促进会", "工作室", "联合会"]
 
@@ -207,6 +211,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
     print("rerun:", COMMAND.format(**vars(args)))
+    # Other processes share this machine: the load tells how far wall times are from CPU times.
+    print(f"load average: {' '.join(Path('/proc/loadavg').read_text().split()[:3])} on {os.cpu_count()} CPUs")
 
     analyzer = default_analyzer()  # loaded before measuring: shared by every index in the process
     print(f"segmenter: {analyzer.segmenter.backend_name}; concepts: {len(analyzer.thesaurus.concepts)}")
@@ -221,11 +227,12 @@ def main(argv: list[str] | None = None) -> None:
     gc.collect()
     rss0 = rss_mb()
     index = MatchIndex(regions.tree)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     index.upsert_many(offers)
-    build_s = time.perf_counter() - t0
+    build_s, build_cpu = time.perf_counter() - t0, time.process_time() - c0
     gc.collect()
-    print(f"build: {build_s:.2f} s for {len(index)} offers; index memory (RSS delta): {rss_mb() - rss0:.0f} MB")
+    print(f"build: {build_s:.2f} s wall ({build_cpu:.2f} s CPU) for {len(index)} offers; "
+          f"index memory (RSS delta): {rss_mb() - rss0:.0f} MB")
 
     run_engine(index, queries)
     run_brute(offers, queries[: args.brute], index)
@@ -235,21 +242,23 @@ def run_engine(index: MatchIndex, queries: list[tuple[Query, bool]]) -> None:
     """Time every query through the engine and print latency figures."""
     for query, _ in queries[:20]:  # warm the analyser's code paths (not its cache: texts differ)
         index.search(query, limit=10)
-    times, colloquial_times, empty = [], [], 0
+    times, cpu_times, colloquial_times, empty = [], [], [], 0
     t_all = time.perf_counter()
     for query, colloquial in queries:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         found = index.search(query, limit=10)
-        ms = (time.perf_counter() - t0) * 1000
+        ms, cpu_ms = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
         times.append(ms)
+        cpu_times.append(cpu_ms)
         if colloquial:
             colloquial_times.append(ms)
         empty += not found
     wall = time.perf_counter() - t_all
     p50, p95, p99 = percentiles(times)
-    print(f"engine: {len(times)} queries, p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms, "
-          f"{len(times) / wall:.0f} qps; colloquial p95 {percentiles(colloquial_times)[1]:.2f} ms; "
-          f"queries with no result: {empty}")
+    c50, c95, c99 = percentiles(cpu_times)
+    print(f"engine: {len(times)} queries, wall p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms, "
+          f"{len(times) / wall:.0f} qps; CPU p50 {c50:.2f} ms, p95 {c95:.2f} ms, p99 {c99:.2f} ms; "
+          f"colloquial wall p95 {percentiles(colloquial_times)[1]:.2f} ms; queries with no result: {empty}")
     sample, colloquial = next((q, c) for q, c in queries if c)
     print(f"  example: {sample.text}")
     for m in index.search(sample, limit=3):

@@ -105,9 +105,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def _routers() -> list[Any]:
     from exchange.accounts.endpoints import router as accounts
     from exchange.audit.endpoints import router as audit
+    from exchange.campaigns.endpoints import router as campaigns
     from exchange.deals.endpoints import router as deals
     from exchange.deals.public_endpoints import router as transparency
-    from exchange.campaigns.endpoints import router as campaigns
     from exchange.funds.endpoints import router as funds
     from exchange.listings.endpoints import router as list_stats
     from exchange.matching.endpoints import router as matching

@@ -78,7 +78,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_tick(args: argparse.Namespace) -> int:
     from exchange import ticker
+    from exchange.app import _routers
 
+    _routers()  # importing every domain registers its due moves
     moved = _run_in_uow(ticker.tick)
     print(f"{moved} due moves applied")
     return 0

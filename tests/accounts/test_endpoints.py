@@ -60,6 +60,15 @@ async def test_register_a_resident(app, client: httpx.AsyncClient) -> None:
     assert (await _login(client, "li_nvshi", "12345678")).status_code == 200
 
 
+async def test_login_normalizes_the_username_like_sign_up(app, client: httpx.AsyncClient) -> None:
+    await seed_regions(app)
+    body = {"username": "Ｗang_Li", "password": "12345678", "display_name": "王丽", "region_code": COMM_A1}
+    r = await client.post("/auth/register", json=body)
+    assert r.status_code == 201 and r.json()["username"] == "wang_li"
+    for typed in ("Ｗang_Li", "WANG_LI", " wang_li "):
+        assert (await _login(client, typed, "12345678")).status_code == 200, typed
+
+
 @pytest.mark.parametrize("body, loc", [
     ({"username": "ab", "password": "12345678", "display_name": "x", "region_code": COMM_A1}, ["body", "username"]),
     ({"username": "abc", "password": "1234567", "display_name": "x", "region_code": COMM_A1}, ["body", "password"]),

@@ -57,7 +57,7 @@ async def test_micro_fund_needs_a_community_fund_parent(client, parties) -> None
     assert (r.status_code, r.json()["code"]) == (422, "invalid_parent_fund")
 
 
-async def test_deposit_is_idempotent_and_recorded(client, parties) -> None:  # type: ignore[no-untyped-def]
+async def test_deposit_is_idempotent_and_recorded(app, client, parties) -> None:  # type: ignore[no-untyped-def]
     fund = await _fund(client, parties["buyer"])
     first = await _deposit(client, parties["buyer"], fund["id"], 500_000, key="dep-1")
     assert first.status_code == 201, first.text
@@ -75,7 +75,7 @@ async def test_deposit_is_idempotent_and_recorded(client, parties) -> None:  # t
     assert (await _deposit(client, parties["manager"], fund["id"], 1)).status_code == 403
     for bad in (0, -5, 1.5, "100"):
         assert (await _deposit(client, parties["buyer"], fund["id"], bad)).status_code == 422
-    assert await violations(client._transport.app) == []  # type: ignore[attr-defined]
+    assert await violations(app) == []
 
 
 async def test_funding_an_opportunity(app, client, parties) -> None:  # type: ignore[no-untyped-def]
@@ -84,7 +84,8 @@ async def test_funding_an_opportunity(app, client, parties) -> None:  # type: ig
     await _deposit(client, buyer, fund["id"], 100_000)
     opp = await make_opportunity(app, parties["buyer_org"].id)
     url = f"/opportunities/{opp}/funding"
-    r = await client.post(url, json={"fund_id": fund["id"], "amount_fen": 60_000}, headers=buyer.headers | {"Idempotency-Key": "f1"})
+    r = await client.post(url, json={"fund_id": fund["id"], "amount_fen": 60_000},
+                          headers=buyer.headers | {"Idempotency-Key": "f1"})
     assert r.status_code == 200, r.text
     assert r.json()["earmarked_fen"] == 60_000
     replay = await client.post(url, json={"fund_id": fund["id"], "amount_fen": 60_000},
@@ -159,3 +160,22 @@ async def test_money_by_source(app, client, parties, clock) -> None:  # type: ig
     assert items["micro_fund"]["deposited_fen"] == 0
     everything = {i["source"]: i for i in (await client.get("/stats/money")).json()["items"]}
     assert everything["fiscal"]["deposited_fen"] == 1_005
+
+
+async def test_a_deposit_in_error_is_reversed_once(app, client, parties) -> None:  # type: ignore[no-untyped-def]
+    fund = await _fund(client, parties["buyer"])
+    deposit = (await _deposit(client, parties["buyer"], fund["id"], 9_999)).json()
+    url = f"/funds/{fund['id']}/deposits/{deposit['transaction_id']}/reversal"
+    assert (await client.post(url, json={"reason": "重复入账"}, headers=parties["buyer"].headers)).status_code == 403
+    r = await client.post(url, json={"reason": "重复入账"}, headers=parties["admin"].headers)
+    assert r.status_code == 201, r.text
+    assert r.json()["amount_fen"] == -9_999
+    assert (r.json()["fund"]["deposited_fen"], r.json()["fund"]["available_fen"]) == (0, 0)
+    again = await client.post(url, json={"reason": "重复入账"}, headers=parties["admin"].headers)
+    assert (again.status_code, again.json()["code"]) == (409, "already_reversed")
+    bogus = f"/funds/{fund['id']}/deposits/{r.json()['transaction_id']}/reversal"  # a reversal is not a deposit
+    assert (await client.post(bogus, json={"reason": "x"}, headers=parties["admin"].headers)).status_code == 404
+    ledger = (await client.get(f"/funds/{fund['id']}/ledger", headers=parties["admin"].headers)).json()
+    kinds = [e["kind"] for e in ledger["items"]]
+    assert sorted(kinds) == ["deposit", "deposit", "deposit_reversal", "deposit_reversal"]
+    assert await violations(app) == []

@@ -49,7 +49,8 @@ async def test_region_overlap(app, client) -> None:
     assert set(await ids(client, "/offers", region=SUB_A)) == {at_district, at_a1, at_grid, at_a2}
     assert set(await ids(client, "/offers", region=DISTRICT)) == {at_district, at_a1, at_grid, at_a2, at_b1}
     assert set(await ids(client, "/offers", region=GRID_A1)) == {at_district, at_a1, at_grid}
-    assert await ids(client, "/offers", region="999999") == []
+    r = await client.get("/offers", params={"region": "999999"})
+    assert r.status_code == 422 and r.json()["code"] == "unknown_region"
     need_a1 = (await create(client, c.resident, "/needs", need_body(region_code=GRID_A1)))["id"]
     need_b1 = (await create(client, c.resident, "/needs", need_body(region_code=COMM_B1)))["id"]
     assert await ids(client, "/needs", region=COMM_A1) == [need_a1]

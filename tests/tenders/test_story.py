@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.builders import make_user
-from tests.tenders.world import DEPOSIT, EARMARK, bid, renew, deliver, ok, open_tender, panel, score, world
+from tests.tenders.world import DEPOSIT, EARMARK, bid, ok, open_tender, panel, renew, score, world
 
 
 async def test_publish_to_close(app, client, clock) -> None:

@@ -6,7 +6,18 @@ from __future__ import annotations
 from tests.builders import make_user
 from tests.listings.world import create, need_body
 from tests.tenders.world import (
-    DEPOSIT, EARMARK, bid, deliver, final_award, milestones, ok, open_tender, renew, reviewed, signed_deal, world,
+    DEPOSIT,
+    EARMARK,
+    bid,
+    deliver,
+    final_award,
+    milestones,
+    ok,
+    open_tender,
+    renew,
+    reviewed,
+    signed_deal,
+    world,
 )
 
 

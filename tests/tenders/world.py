@@ -80,8 +80,8 @@ async def open_tender(client: httpx.AsyncClient, w: World, *, earmark: int = EAR
 
 
 async def bid(client: httpx.AsyncClient, actor: Actor, opp_id: str, price: int, **fields: Any) -> dict[str, Any]:
-    return await ok(client.post(f"/opportunities/{opp_id}/bids", json={"proposal": "服务方案：每周三次上门助餐", "price_fen": price,
-                                                                     **fields}, headers=actor.headers), 201)
+    body = {"proposal": "服务方案：每周三次上门助餐", "price_fen": price, **fields}
+    return await ok(client.post(f"/opportunities/{opp_id}/bids", json=body, headers=actor.headers), 201)
 
 
 async def score(client: httpx.AsyncClient, expert: Actor, bid_id: str, quality: int, team: int) -> dict[str, Any]:

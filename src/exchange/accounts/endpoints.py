@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request, Response
 
 from exchange.accounts import service
 from exchange.accounts.deps import AdminUser, CurrentUser
-from exchange.accounts.schemas import Me, RegisterIn, Token, UserCreate, UserOut
+from exchange.accounts.schemas import Me, RegisterIn, Token, UserCreate, UserOut, normalize_username
 from exchange.errors import ExchangeError, problems
 from exchange.kit.clock import now
 from exchange.kit.http import Session, resource_headers
@@ -40,7 +40,10 @@ async def login(
     username: Annotated[str, Form(max_length=200)], password: Annotated[str, Form(max_length=256)],
 ) -> Token:
     """Log in with the OAuth2 password form; repeated failures per username or address answer 429."""
-    name = username.strip().lower()
+    try:
+        name = normalize_username(username)  # the same normalization as at sign-up (NFKC, case)
+    except ValueError:
+        name = username.strip().lower()  # cannot exist; still counts as a failed login
     _check_rate(request, name)
     try:
         user = await service.authenticate(session, name, password)

@@ -58,7 +58,8 @@ async def detail(session: AsyncSession, deal: Deal, response: Response | None = 
     return out
 
 
-@router.post("/deals", status_code=201, response_model=DealDetail, responses=problems(401, 403, 409, 422))
+@router.post("/deals", operation_id="createDeal",
+             status_code=201, response_model=DealDetail, responses=problems(401, 403, 409, 422))
 async def create_deal(body: DealCreate, user: CurrentUser, session: Session, response: Response) -> DealDetail:
     """A deal from a final award (`award_id`), or brokered by a manager (`need_id` or `opportunity_id`,
     `organization_id`, `fund_id`); milestone amounts sum to `amount_fen`."""
@@ -67,7 +68,7 @@ async def create_deal(body: DealCreate, user: CurrentUser, session: Session, res
     return await detail(session, deal)
 
 
-@router.get("/deals", response_model=DealList, responses=problems(401, 403, 422))
+@router.get("/deals", operation_id="listDeals", response_model=DealList, responses=problems(401, 403, 422))
 async def list_deals(user: CurrentUser, session: Session, status: str | None = Query(None, max_length=30),
                      limit: int = LimitParam, cursor: str | None = CursorParam) -> DealList:
     """Deals: a party sees its organization's; managers, evaluators and admins see all."""
@@ -85,13 +86,13 @@ async def list_deals(user: CurrentUser, session: Session, status: str | None = Q
     return DealList(items=items, next_cursor=page.next_cursor)
 
 
-@router.get("/deals/{deal_id}", response_model=DealDetail, responses=problems(401, 404))
+@router.get("/deals/{deal_id}", operation_id="getDeal", response_model=DealDetail, responses=problems(401, 404))
 async def read_deal(deal_id: str, user: CurrentUser, session: Session, response: Response) -> DealDetail:
     """The deal with its milestones, payments, supervision visits and its history (every event)."""
     return await detail(session, await service.get_deal(session, user, parse_uuid(deal_id, "deal")), response)
 
 
-@router.post("/deals/{deal_id}/sign", response_model=DealDetail, openapi_extra=IDEMPOTENT,
+@router.post("/deals/{deal_id}/sign", operation_id="signDeal", response_model=DealDetail, openapi_extra=IDEMPOTENT,
              responses=problems(401, 403, 404, 409))
 async def sign(deal_id: str, user: CurrentUser, session: Session, response: Response) -> DealDetail:
     """Sign for one's party; the deal becomes active (and its money committed) when both have signed."""
@@ -102,7 +103,7 @@ def _ids(deal_id: str, milestone_id: str) -> tuple[uuid.UUID, uuid.UUID]:
     return parse_uuid(deal_id, "deal"), parse_uuid(milestone_id, "milestone")
 
 
-@router.post("/deals/{deal_id}/milestones/{milestone_id}/report", response_model=DealDetail,
+@router.post("/deals/{deal_id}/milestones/{milestone_id}/report", operation_id="reportMilestone", response_model=DealDetail,
              responses=problems(401, 403, 404, 409, 422))
 async def report(deal_id: str, milestone_id: str, body: ReportIn, user: CurrentUser, session: Session) -> DealDetail:
     """The organization reports a milestone with evidence."""
@@ -110,7 +111,8 @@ async def report(deal_id: str, milestone_id: str, body: ReportIn, user: CurrentU
     return await detail(session, deal)
 
 
-@router.post("/deals/{deal_id}/milestones/{milestone_id}/accept", response_model=DealDetail, openapi_extra=IDEMPOTENT,
+@router.post("/deals/{deal_id}/milestones/{milestone_id}/accept", operation_id="acceptMilestone",
+             response_model=DealDetail, openapi_extra=IDEMPOTENT,
              responses=problems(401, 403, 404, 409))
 async def accept(deal_id: str, milestone_id: str, user: CurrentUser, session: Session) -> DealDetail:
     """Accept a reported milestone: pays its tranche at once, except the last one's (held for the evaluation)."""
@@ -118,7 +120,7 @@ async def accept(deal_id: str, milestone_id: str, user: CurrentUser, session: Se
     return await detail(session, deal)
 
 
-@router.post("/deals/{deal_id}/milestones/{milestone_id}/reject", response_model=DealDetail,
+@router.post("/deals/{deal_id}/milestones/{milestone_id}/reject", operation_id="rejectMilestone", response_model=DealDetail,
              responses=problems(401, 403, 404, 409, 422))
 async def reject(deal_id: str, milestone_id: str, body: ReasonIn, user: CurrentUser, session: Session) -> DealDetail:
     """Reject a reported milestone with reasons; the organization may report it again."""
@@ -126,7 +128,7 @@ async def reject(deal_id: str, milestone_id: str, body: ReasonIn, user: CurrentU
     return await detail(session, deal)
 
 
-@router.post("/deals/{deal_id}/supervisions", status_code=201, response_model=SupervisionOut,
+@router.post("/deals/{deal_id}/supervisions", operation_id="addSupervision", status_code=201, response_model=SupervisionOut,
              responses=problems(401, 403, 404, 409, 422))
 async def supervise(deal_id: str, body: SupervisionIn, user: CurrentUser, session: Session) -> SupervisionOut:
     """Record a supervision visit (督导) with findings and a rating 1–5."""
@@ -135,26 +137,28 @@ async def supervise(deal_id: str, body: SupervisionIn, user: CurrentUser, sessio
                           supervisor_id=s.supervisor_id)
 
 
-@router.post("/deals/{deal_id}/closing-report", response_model=DealDetail, responses=problems(401, 403, 404, 409, 422))
+@router.post("/deals/{deal_id}/closing-report", operation_id="submitClosingReport",
+             response_model=DealDetail, responses=problems(401, 403, 404, 409, 422))
 async def closing_report(deal_id: str, body: ClosingReportIn, user: CurrentUser, session: Session) -> DealDetail:
     """The closing report (结项报告), once every milestone is accepted; the deal is delivered."""
     return await detail(session, await service.closing_report(session, user, parse_uuid(deal_id, "deal"), body.model_dump()))
 
 
-@router.post("/deals/{deal_id}/evaluation", response_model=DealDetail, openapi_extra=IDEMPOTENT,
+@router.post("/deals/{deal_id}/evaluation", operation_id="evaluateDeal", response_model=DealDetail, openapi_extra=IDEMPOTENT,
              responses=problems(401, 403, 404, 409, 422))
 async def evaluation(deal_id: str, body: EvaluationIn, user: CurrentUser, session: Session) -> DealDetail:
     """Third-party evaluation: pass or better pays the held last tranche, `fail` releases it."""
     return await detail(session, await service.evaluate(session, user, parse_uuid(deal_id, "deal"), body.model_dump()))
 
 
-@router.post("/deals/{deal_id}/close", response_model=DealDetail, responses=problems(401, 403, 404, 409))
+@router.post("/deals/{deal_id}/close", operation_id="closeDeal",
+             response_model=DealDetail, responses=problems(401, 403, 404, 409))
 async def close(deal_id: str, user: CurrentUser, session: Session) -> DealDetail:
     """Close an evaluated deal; its opportunity closes and leftover earmarks return to the fund."""
     return await detail(session, await service.close(session, user, parse_uuid(deal_id, "deal")))
 
 
-@router.post("/deals/{deal_id}/terminate", response_model=DealDetail, openapi_extra=IDEMPOTENT,
+@router.post("/deals/{deal_id}/terminate", operation_id="terminateDeal", response_model=DealDetail, openapi_extra=IDEMPOTENT,
              responses=problems(401, 403, 404, 409, 422))
 async def terminate(deal_id: str, body: ReasonIn, user: CurrentUser, session: Session) -> DealDetail:
     """Terminate with a reason; unpaid money goes back to the fund."""

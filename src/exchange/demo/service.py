@@ -21,6 +21,7 @@ STEPS: list[str] = [
     "exchange.demo.district",
     "exchange.demo.lists",
     "exchange.demo.money",
+    "exchange.demo.tenders",
 ]
 
 

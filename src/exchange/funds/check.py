@@ -5,7 +5,7 @@
 - deposited equals the sum of the fund's deposits and the sum of its buckets;
 - each earmark equals its entries (``opportunity:<id>`` subaccount of the earmarked bucket);
 - each deal's money in a fund equals its entries and its payments, and a deal never pays more
-  than it committed;
+  than it committed, nor commit or pay more than its amount;
 - each campaign's raised and matched money equal their entries, matched ≤ cap, and its
   contributions add up to it.
 """
@@ -95,6 +95,8 @@ async def _deals(session: AsyncSession, ledger: LedgerRepository) -> list[str]:
             problems.append(f"{label}: paid {row.paid_fen} != entries {paid.get(key, 0)}")
         if row.paid_fen != payments.get((row.deal_id, row.fund_id), 0):
             problems.append(f"{label}: paid {row.paid_fen} != payments {payments.get((row.deal_id, row.fund_id), 0)}")
+    for deal_id, amount, total_committed, total_paid in await DealFundRepository(session).deals_beyond_amount():
+        problems.append(f"deal {deal_id}: committed {total_committed} / paid {total_paid} beyond its amount {amount}")
     for source in (committed, paid):
         problems += [f"deal entries without a deal row: fund {f} {sub} = {v}"
                      for (f, sub), v in source.items() if (f, sub) not in seen and v != 0]

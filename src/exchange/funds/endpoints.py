@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from exchange.accounts.deps import CurrentUser, require_roles
+from exchange.accounts.deps import AdminUser, CurrentUser, require_roles
 from exchange.accounts.models import Role, User
 from exchange.errors import problems
 from exchange.funds import service
@@ -24,6 +24,7 @@ from exchange.funds.schemas import (
     LedgerEntryOut,
     LedgerPage,
     MoneyStats,
+    ReversalCreate,
 )
 from exchange.kit.http import Session, resource_headers
 from exchange.kit.idempotency import IDEMPOTENT
@@ -73,6 +74,20 @@ async def deposit(fund_id: str, body: DepositCreate, user: CurrentUser, session:
     txn = await service.deposit(session, actor_id=user.id, fund_id=fund.id, amount_fen=body.amount_fen, note=body.note)
     return DepositOut(transaction_id=txn.id, fund_id=fund.id, amount_fen=body.amount_fen, note=body.note,
                       actor_id=user.id, created_at=txn.created_at, fund=(await service.present(session, [fund]))[0])
+
+
+@router.post("/funds/{fund_id}/deposits/{transaction_id}/reversal", response_model=DepositOut, status_code=201,
+             operation_id="reverseDeposit", responses=problems(401, 403, 404, 409, 422), openapi_extra=IDEMPOTENT)
+async def reverse_deposit(fund_id: str, transaction_id: str, body: ReversalCreate, admin: AdminUser,
+                          session: Session) -> DepositOut:
+    """Correct a deposit made in error (admins): a reversing transaction takes the amount back out of
+    available; entries are never changed. Once per deposit (409 ``already_reversed``)."""
+    fund = await service.get_or_404(session, parse_uuid(fund_id, "fund"))
+    txn = await service.reverse_deposit(session, actor_id=admin.id, fund_id=fund.id, reason=body.reason,
+                                        transaction_id=parse_uuid(transaction_id, "deposit"))
+    change = await LedgerRepository(session).transaction_amount(txn.id, fund.id)  # negative: money out
+    return DepositOut(transaction_id=txn.id, fund_id=fund.id, amount_fen=change, note=body.reason, actor_id=admin.id,
+                      created_at=txn.created_at, fund=(await service.present(session, [fund]))[0])
 
 
 @router.get("/funds/{fund_id}/ledger", response_model=LedgerPage, operation_id="getFundLedger",

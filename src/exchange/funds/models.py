@@ -42,6 +42,7 @@ class Kind(enum.StrEnum):
     """What a ledger transaction did."""
 
     deposit = "deposit"
+    deposit_reversal = "deposit_reversal"  # a correction: a deposit made in error, reversed
     earmark = "earmark"
     earmark_release = "earmark_release"
     commit = "commit"

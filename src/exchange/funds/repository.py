@@ -15,6 +15,8 @@ from exchange.kit.pagination import Page, SortKey, paginate
 from exchange.kit.repository import RepositoryBase
 from exchange.opportunities.models import Opportunity
 
+DEPOSIT_KINDS = ("deposit", "deposit_reversal")
+
 
 class FundRepository(RepositoryBase[Fund]):
     model = Fund
@@ -65,6 +67,15 @@ class LedgerRepository:
         stmt = select(LedgerTransaction).where(LedgerTransaction.dedupe_key == dedupe_key)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def get_transaction(self, transaction_id: uuid.UUID) -> LedgerTransaction | None:
+        return await self.session.get(LedgerTransaction, transaction_id)
+
+    async def transaction_amount(self, transaction_id: uuid.UUID, fund_id: uuid.UUID) -> int:
+        """What a transaction put into the fund's buckets."""
+        stmt = select(func.coalesce(func.sum(LedgerEntry.amount_fen), 0)).where(
+            LedgerEntry.transaction_id == transaction_id, LedgerEntry.fund_id == fund_id)
+        return int((await self.session.execute(stmt)).scalar_one())
+
     async def fund_entries_page(self, fund_id: uuid.UUID, *, limit: int, cursor: str | None) -> Page[LedgerEntry]:
         """Every entry of every transaction that touched the fund (so each transaction shows whole)."""
         touched = select(LedgerEntry.transaction_id).where(LedgerEntry.fund_id == fund_id)
@@ -88,7 +99,7 @@ class LedgerRepository:
 
     async def deposit_sums(self) -> dict[uuid.UUID, int]:
         stmt = (select(LedgerEntry.fund_id, func.sum(LedgerEntry.amount_fen))
-                .where(LedgerEntry.fund_id.is_not(None), LedgerEntry.kind == "deposit").group_by(LedgerEntry.fund_id))
+                .where(LedgerEntry.fund_id.is_not(None), LedgerEntry.kind.in_(DEPOSIT_KINDS)).group_by(LedgerEntry.fund_id))
         return {r[0]: int(r[1]) for r in (await self.session.execute(stmt)).all()}
 
     async def subaccount_sums(self, bucket: str, prefix: str) -> dict[tuple[uuid.UUID, str], int]:
@@ -162,6 +173,18 @@ class DealFundRepository(RepositoryBase[DealFund]):
 
     async def all(self) -> list[DealFund]:
         return list((await self.session.execute(select(DealFund))).scalars())
+
+
+    async def deals_beyond_amount(self) -> list[tuple[uuid.UUID, int, int, int]]:
+        """(deal id, amount, committed, paid) of deals that committed or paid more than their amount."""
+        try:
+            from exchange.deals.models import Deal
+        except ImportError:  # a build without deals
+            return []
+        committed, paid = func.sum(DealFund.committed_fen), func.sum(DealFund.paid_fen)
+        stmt = (select(Deal.id, Deal.amount_fen, committed, paid).join(DealFund, DealFund.deal_id == Deal.id)
+                .group_by(Deal.id, Deal.amount_fen).having((committed > Deal.amount_fen) | (paid > Deal.amount_fen)))
+        return [(r[0], int(r[1]), int(r[2]), int(r[3])) for r in (await self.session.execute(stmt)).all()]
 
 
 class PaymentRepository(RepositoryBase[Payment]):

@@ -59,6 +59,12 @@ class DepositOut(BaseModel):
     fund: FundOut
 
 
+class ReversalCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class LedgerEntryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import Role, User
 from exchange.audit import service as audit
-from exchange.errors import forbidden, invalid, not_found
+from exchange.errors import ExchangeError, forbidden, invalid, not_found
 from exchange.funds.errors import already_paid, deal_overpaid, insufficient_funds, not_positive, opportunity_not_fundable
+from exchange.funds.ledger import Leg, bucket, lock_balance, outside, post  # noqa: F401  (re-exported)
 from exchange.funds.models import (
     Bucket,
     DealFund,
@@ -27,7 +27,6 @@ from exchange.funds.models import (
     Fund,
     FundBalance,
     Kind,
-    LedgerEntry,
     LedgerTransaction,
     Payment,
     Source,
@@ -45,69 +44,6 @@ from exchange.kit.clock import now
 from exchange.organizations import service as organizations
 
 FUNDABLE_STATES = ("draft", "published")
-
-
-# -- the ledger ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Leg:
-    """One side of a move: a fund's bucket (optionally a subaccount of it) or an outside account."""
-
-    amount: int
-    fund_id: uuid.UUID | None = None
-    bucket: Bucket | None = None
-    subaccount: str | None = None
-    account: str | None = None
-
-    @property
-    def account_name(self) -> str:
-        return self.account or f"fund:{self.fund_id}:{self.bucket}"
-
-
-def bucket(fund_id: uuid.UUID, name: Bucket, amount: int, subaccount: str | None = None) -> Leg:
-    return Leg(amount, fund_id=fund_id, bucket=name, subaccount=subaccount)
-
-
-def outside(account: str, amount: int) -> Leg:
-    return Leg(amount, account=account)
-
-
-def post(
-    session: AsyncSession, *, kind: Kind, ref_type: str, ref_id: uuid.UUID, actor_id: uuid.UUID | None,
-    legs: Sequence[Leg], balances: dict[uuid.UUID, FundBalance], note: str = "", dedupe_key: str | None = None,
-) -> LedgerTransaction:
-    """Write one balanced transaction and apply it to the (locked) cached balances."""
-    legs = [leg for leg in legs if leg.amount != 0]
-    if sum(leg.amount for leg in legs) != 0 or len(legs) < 2:
-        raise AssertionError(f"unbalanced ledger transaction: {legs}")
-    at = now()
-    txn = LedgerTransaction(id=uuid.uuid4(), kind=kind.value, ref_type=ref_type, ref_id=ref_id, actor_id=actor_id,
-                            note=note, dedupe_key=dedupe_key, created_at=at)
-    entries = [
-        LedgerEntry(id=uuid.uuid4(), transaction_id=txn.id, account=leg.account_name, fund_id=leg.fund_id,
-                    bucket=leg.bucket.value if leg.bucket else None, subaccount=leg.subaccount, amount_fen=leg.amount,
-                    kind=kind.value, ref_type=ref_type, ref_id=ref_id, created_at=at)
-        for leg in legs
-    ]
-    for leg in legs:
-        if leg.fund_id is None or leg.bucket is None:
-            continue
-        balance = balances[leg.fund_id]
-        field = f"{leg.bucket.value}_fen"
-        setattr(balance, field, getattr(balance, field) + leg.amount)
-        if kind is Kind.deposit:
-            balance.deposited_fen += leg.amount
-        if getattr(balance, field) < 0:  # callers check first; this is the last line before the CHECK
-            raise insufficient_funds(-leg.amount, getattr(balance, field) - leg.amount)
-    LedgerRepository(session).add(txn, entries)
-    return txn
-
-
-async def lock_balance(session: AsyncSession, fund_id: uuid.UUID) -> FundBalance:
-    balance = await FundRepository(session).balance_for_update(fund_id)
-    if balance is None:
-        raise not_found("fund")
-    return balance
 
 
 def _positive(amount_fen: int) -> None:
@@ -189,6 +125,32 @@ async def deposit(session: AsyncSession, *, actor_id: uuid.UUID | None, fund_id:
     await session.flush()
     audit.record(session, actor_id=actor_id, action="fund.deposited", entity_type="fund", entity_id=fund_id,
                  summary={"amount_fen": amount_fen, "note": note, "transaction_id": str(txn.id)})
+    return txn
+
+
+async def reverse_deposit(session: AsyncSession, *, actor_id: uuid.UUID | None, fund_id: uuid.UUID,
+                          transaction_id: uuid.UUID, reason: str) -> LedgerTransaction:
+    """Correct a deposit made in error with a reversing transaction (entries are never changed).
+
+    Once per deposit (UNIQUE ``dedupe_key``); only while the fund still has the money available."""
+    balance = await lock_balance(session, fund_id)
+    ledger = LedgerRepository(session)
+    original = await ledger.get_transaction(transaction_id)
+    if original is None or original.kind != Kind.deposit.value or original.ref_id != fund_id:
+        raise ExchangeError("deposit_not_found", 404, "该资金池没有这笔存入", "The fund has no such deposit")
+    key = f"reversal:{transaction_id}"
+    if await ledger.transaction_by_key(key) is not None:
+        raise ExchangeError("already_reversed", 409, "该笔存入已冲正", "This deposit has already been reversed")
+    amount = await ledger.transaction_amount(transaction_id, fund_id)
+    if amount > balance.available_fen:
+        raise insufficient_funds(amount, balance.available_fen)
+    txn = post(session, kind=Kind.deposit_reversal, ref_type="transaction", ref_id=transaction_id, actor_id=actor_id,
+               note=reason, dedupe_key=key, balances={fund_id: balance},
+               legs=[bucket(fund_id, Bucket.available, -amount), outside("external:deposits", amount)])
+    await session.flush()
+    audit.record(session, actor_id=actor_id, action="fund.deposit_reversed", entity_type="fund", entity_id=fund_id,
+                 summary={"amount_fen": amount, "reason": reason, "reversed_transaction_id": str(transaction_id),
+                          "transaction_id": str(txn.id)})
     return txn
 
 
@@ -380,7 +342,6 @@ def reject_if_not_owner(user: User, fund: Fund) -> None:
                         "Only the fund owner's buyer users and admins may deposit", code="not_fund_owner")
 
 
-
 # -- reading ------------------------------------------------------------------------------------
 
 async def present(session: AsyncSession, funds: Sequence[Fund]) -> list[FundOut]:
@@ -421,7 +382,7 @@ async def money_by_source(session: AsyncSession, start: dt.datetime | None, end:
     for source, kind, bucket_name, total in await ledger.flows_by_source(start, end):
         f = figures[Source(source)]
         total = int(total)
-        if kind == Kind.deposit.value:
+        if kind in (Kind.deposit.value, Kind.deposit_reversal.value):
             f["deposited"] += total
         elif bucket_name in ("earmarked", "committed", "paid"):
             f[bucket_name] += total

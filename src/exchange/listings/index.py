@@ -10,6 +10,7 @@ from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from exchange.errors import invalid
 from exchange.listings.models import ListingRegion, ListingTerm
 from exchange.listings.text import query_terms, terms
 from exchange.regions.models import Region
@@ -57,10 +58,10 @@ class ListingIndex:
         """Listings whose place or areas overlap region ``code``: at it, under it, or containing it.
 
         Two indexed lookups: the region's ancestors (itself included) by code, and its subtree by
-        path prefix. A sibling region matches neither. An unknown code matches nothing."""
+        path prefix. A sibling region matches neither. An unknown code is 422 ``unknown_region``."""
         region = await self.session.get(Region, code)
         if region is None:
-            return id_column.is_(None)
+            raise invalid(["query", "region"], f"区域代码不存在：{code}", f"Unknown region code: {code}", code="unknown_region")
         sub = select(ListingRegion.listing_id).where(
             ListingRegion.listing_type == self.listing_type,
             or_(ListingRegion.region_code.in_(region.ancestor_codes),

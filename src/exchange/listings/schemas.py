@@ -44,7 +44,7 @@ class ListFilters:
     cursor: str | None
 
 
-def list_filters(
+async def list_filters(
     status: Annotated[str | None, Query(max_length=20)] = None,
     category: Annotated[str | None, Query(max_length=40)] = None,
     region: Annotated[str | None, Query(max_length=32, description="Items at, under or containing this region")] = None,

@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 import re
 import threading
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from .text import Segmenter, fold, is_han
+from .text import WIDE_CHARS, Segmenter, fold, is_han
 
 __all__ = [
     "CATEGORY_CODES",
@@ -48,6 +51,7 @@ GROUP_CODES: tuple[str, ...] = (
 # How many characters may separate two parts of a gapped phrase such as 做饭*难 ("做饭很困难").
 PHRASE_GAP = 8
 GROUP_LABEL_PREFIX = "g:"
+DIALECT_LABEL_PREFIX = "v:"
 
 
 @dataclass(frozen=True)
@@ -91,43 +95,82 @@ class PhraseMatcher:
     """
 
     def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
+        self.unusable: list[str] = []  # phrases with no part of two characters or more to look for
         self._direct: dict[str, set[str]] = {}
-        self._gapped: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        self._gapped: dict[str, list[tuple[str, re.Pattern[str], tuple[frozenset[str], ...]]]] = {}
+        self._cues: set[str] = set()
         for label, phrase in phrases:
             self._add(label, phrase)
-        triggers = set(self._direct) | set(self._gapped)
+        # Per trigger, every cue any of its gapped phrases needs: when none is present (the usual
+        # case for boilerplate triggers such as 服务 or 工作) all its phrases are skipped at once.
+        self._any_cue = {
+            t: frozenset().union(*(c for _, _, req in entries for c in req))
+            for t, entries in self._gapped.items()
+            if all(req for _, _, req in entries)
+        }
+        self._direct_keys, self._gapped_keys = frozenset(self._direct), frozenset(self._gapped)
+        triggers = set(self._direct) | set(self._gapped) | self._cues
         odd = sorted((t for t in triggers if not is_han(t)), key=len, reverse=True)
         # Non-Han triggers (AED, 12345, 3A …) are not found by the dictionary scan: one regex pass.
         self._odd = re.compile("|".join(map(re.escape, odd))) if odd else None
         self._finder = _make_trigger_finder(sorted(t for t in triggers if is_han(t)))
 
     def _add(self, label: str, phrase: str) -> None:
-        parts = [[alt.strip() for alt in part.split("|") if alt.strip()] for part in phrase.split("*")]
-        if not parts or not parts[0]:
+        parts = [[fold(a.strip()) for a in part.split("|") if a.strip()] for part in phrase.split("*")]
+        parts = [part for part in parts if part]
+        if not parts:
             return
-        firsts = [fold(alt) for alt in parts[0] if len(fold(alt)) >= 2]
         if len(parts) == 1:
-            for trigger in firsts:
+            usable = [a for a in parts[0] if len(a) >= 2]
+            for trigger in usable:
                 self._direct.setdefault(trigger, set()).add(label)
+            if not usable:
+                self.unusable.append(phrase)
             return
-        gap = "".join(
-            rf"[^\W_]{{0,{PHRASE_GAP}}}?(?:{'|'.join(re.escape(fold(a)) for a in alts)})" for alts in parts[1:]
+        # Any part can be the trigger; the whole phrase is then checked by the regex. The anchor is
+        # the first part whose alternatives all have two characters or more (陪*看病 anchors on 看病).
+        anchor = max(
+            range(len(parts)),
+            key=lambda i: (all(len(a) >= 2 for a in parts[i]), sum(len(a) >= 2 for a in parts[i]), -i),
         )
-        for trigger in firsts:
-            self._gapped.setdefault(trigger, []).append((label, re.compile(re.escape(trigger) + gap)))
+        gap = rf"[^\W_]{{0,{PHRASE_GAP}}}?"
+        regex = re.compile(gap.join("(?:" + "|".join(map(re.escape, alts)) + ")" for alts in parts))
+        # The other parts made only of 2+ character words are found by the same scan as triggers,
+        # so most regex runs are skipped by a set test (做饭 without any of 难/困难/… cannot match).
+        required = tuple(
+            frozenset(alts) for i, alts in enumerate(parts) if i != anchor and all(len(a) >= 2 for a in alts)
+        )
+        for cues in required:
+            self._cues.update(cues)
+        triggers = [a for a in parts[anchor] if len(a) >= 2]
+        for trigger in triggers:
+            self._gapped.setdefault(trigger, []).append((label, regex, required))
+        if not triggers:
+            self.unusable.append(phrase)
 
-    def find(self, text: str) -> set[str]:
-        """Labels of every phrase occurring in ``text`` (lower-cased and folded, see ``text.fold``)."""
+    def find(self, text: str) -> dict[str, int]:
+        """Labels of the phrases occurring in ``text`` (folded, see ``text.fold``), each with the
+        number of distinct phrases that matched it (more evidence, more weight)."""
         found = set(self._finder(text))
         if self._odd is not None:
             found.update(self._odd.findall(text))
-        labels: set[str] = set()
-        for trigger in found:
-            labels.update(self._direct.get(trigger, ()))
-            for label, pattern in self._gapped.get(trigger, ()):
-                if label not in labels and pattern.search(text):
-                    labels.add(label)
+        # Direct phrases are counted with C-level set and Counter operations; only gapped phrases
+        # whose trigger is present (and not ruled out by their cues) reach Python code.
+        labels = Counter(chain.from_iterable(map(self._direct.__getitem__, found & self._direct_keys)))
+        for trigger in found & self._gapped_keys:
+            if found.isdisjoint(self._any_cue.get(trigger, found)):
+                continue
+            for label, pattern, required in self._gapped[trigger]:
+                if _all_present(found, required) and pattern.search(text):
+                    labels[label] += 1
         return labels
+
+
+def _all_present(found: set[str], required: tuple[frozenset[str], ...]) -> bool:
+    for cues in required:
+        if found.isdisjoint(cues):
+            return False
+    return True
 
 
 def _make_trigger_finder(triggers: list[str]) -> Any:
@@ -179,6 +222,10 @@ class Thesaurus:
         self.related_categories: frozenset[frozenset[str]] = frozenset(
             frozenset(pair) for pair in data.get("related_categories", ())
         )
+        variants = data.get("variants", {})
+        pairs = variants.get("traditional", "")
+        self.traditional: dict[str, str] = {pairs[i]: pairs[i + 1] for i in range(0, len(pairs) - 1, 2)}
+        self.dialect: dict[str, str] = {fold(k): fold(v) for k, v in variants.get("dialect", {}).items()}
         self._validate()
 
     @classmethod
@@ -200,21 +247,24 @@ class Thesaurus:
             raise ValueError(f"unknown target groups {unknown_groups}")
 
     def labelled_phrases(self) -> list[tuple[str, str]]:
-        """(label, phrase) pairs for the phrase matcher: concept ids and 'g:<group>' labels."""
+        """(label, phrase) pairs for the phrase matcher: concept ids, 'g:<group>' and 'v:<dialect word>'."""
         pairs = [(c.id, p) for c in self.concepts.values() for p in (*c.terms, *c.phrases)]
         pairs += [(GROUP_LABEL_PREFIX + g, w) for g, words in self.group_words.items() for w in words]
+        pairs += [(DIALECT_LABEL_PREFIX + w, w) for w in self.dialect]
         return pairs
 
     def dictionary_words(self) -> list[str]:
         """Formal multi-character terms worth keeping whole in segmentation."""
         return [t for c in self.concepts.values() for t in c.terms if len(t) >= 2 and "*" not in t]
 
-    def categories_of(self, concept_ids: Iterable[str]) -> dict[str, float]:
-        """Category distribution implied by concepts, weighted by each concept's weight."""
+    def categories_of(self, concept_ids: Iterable[str], evidence: Mapping[str, int] | None = None) -> dict[str, float]:
+        """Category distribution implied by concepts, weighted by each concept's weight and by how
+        many of its phrases were seen (capped at three, so one verbose concept cannot swamp)."""
         totals: dict[str, float] = {}
         for cid in concept_ids:
             concept = self.concepts[cid]
-            totals[concept.category] = totals.get(concept.category, 0.0) + concept.weight
+            seen = min((evidence or {}).get(cid, 1), 3)
+            totals[concept.category] = totals.get(concept.category, 0.0) + concept.weight * seen
         mass = sum(totals.values())
         return {k: v / mass for k, v in totals.items()} if mass else {}
 
@@ -237,24 +287,45 @@ def _concept_from(raw: Mapping[str, Any]) -> Concept:
 
 
 class Analyzer:
-    """Turns a text into words, concepts, target groups and a category guess (results cached)."""
+    """Turns a text into words, concepts, target groups and a category guess (results cached).
 
-    def __init__(self, thesaurus: Thesaurus, segmenter: Segmenter | None = None, cache_size: int = 8192):
+    Before anything else, traditional characters are folded to simplified ones and regional words
+    (屋头, 莫得, 冇人 …) to standard Mandarin, so every later step sees one written form."""
+
+    def __init__(self, thesaurus: Thesaurus, segmenter: Segmenter | None = None, cache_size: int = 8192) -> None:
         self.thesaurus = thesaurus
         self.segmenter = segmenter or Segmenter()
         self.segmenter.add_words(thesaurus.dictionary_words())
         self.matcher = PhraseMatcher(thesaurus.labelled_phrases())
         self.analyse = lru_cache(maxsize=cache_size)(self._analyse)
+        self._traditional = str.maketrans(thesaurus.traditional)
+        self._special = re.compile("[" + WIDE_CHARS + "".join(map(re.escape, thesaurus.traditional)) + "]")
+        self._dialect_labels = frozenset(DIALECT_LABEL_PREFIX + w for w in thesaurus.dialect)
+        words = sorted(thesaurus.dialect, key=len, reverse=True)
+        self._dialect_re = re.compile("|".join(map(re.escape, words))) if words else None
+
+    def fold(self, text: str) -> str:
+        """Lower-case; full-width forms and traditional characters folded (cheap when there are none)."""
+        text = text or ""
+        if self._special.search(text):
+            text = unicodedata.normalize("NFKC", text).translate(self._traditional)
+        return text.lower()
 
     def _analyse(self, text: str) -> Analysis:
-        folded = fold(text)
+        folded = self.fold(text)
         labels = self.matcher.find(folded)
-        concepts = tuple(sorted(lbl for lbl in labels if not lbl.startswith(GROUP_LABEL_PREFIX)))
+        if self._dialect_re is not None and not self._dialect_labels.isdisjoint(labels):
+            # Rare: the phrase scan saw a dialect word. Rewrite it and read the text again.
+            folded = self._dialect_re.sub(lambda m: self.thesaurus.dialect[m.group()], folded)
+            labels = self.matcher.find(folded)
+        concepts = tuple(sorted(lbl for lbl in labels if ":" not in lbl))
         groups = {lbl[len(GROUP_LABEL_PREFIX) :] for lbl in labels if lbl.startswith(GROUP_LABEL_PREFIX)}
-        for cid in concepts:
-            groups.update(self.thesaurus.concepts[cid].groups)
+        if not groups:
+            # Groups implied by concepts only when the text names nobody: in "外卖小哥送餐" the
+            # meal concept must not turn the riders into old people.
+            groups = {g for cid in concepts for g in self.thesaurus.concepts[cid].groups}
         words = self.segmenter.words(folded)
-        return Analysis(words, concepts, frozenset(groups), self.thesaurus.categories_of(concepts))
+        return Analysis(words, concepts, frozenset(groups), self.thesaurus.categories_of(concepts, labels))
 
 
 _lock = threading.Lock()

@@ -11,11 +11,13 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
+from itertools import compress
 from typing import Protocol
 
 __all__ = [
     "DOMAIN_WORDS",
     "STOPWORDS",
+    "WIDE_CHARS",
     "Segmenter",
     "content_words",
     "default_segmenter",
@@ -67,7 +69,8 @@ STOPWORDS: frozenset[str] = frozenset(
 _PUNCT_RE = re.compile(r"[\W_]+", re.UNICODE)
 # Full-width letters and digits and the ideographic space: the only characters whose NFKC folding
 # matters for matching. Full-width punctuation is left alone; it separates clauses either way.
-_WIDE_RE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]")
+WIDE_CHARS = "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000"
+_WIDE_RE = re.compile(f"[{WIDE_CHARS}]")
 
 
 def normalize(text: str) -> str:
@@ -96,6 +99,9 @@ def is_content_word(word: str) -> bool:
 def is_han(text: str) -> bool:
     """True when every character of ``text`` is a CJK unified ideograph."""
     return bool(text) and all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+_WORD_MEMO_LIMIT = 1_000_000
 
 
 class _Backend(Protocol):
@@ -153,6 +159,7 @@ class Segmenter:
         self._backend = _make_backend()
         self._lock = threading.Lock()
         self._words: set[str] = set()
+        self._memo: dict[str, bool] = {}  # is_content_word of every word seen, see words()
         self.add_words(DOMAIN_WORDS)
         self.add_words(extra_words)
 
@@ -175,13 +182,19 @@ class Segmenter:
 
     def words(self, folded: str) -> tuple[str, ...]:
         """Distinct content words of folded text (see ``fold``), in order of first appearance."""
-        # Dedupe first (C speed), then test the shorter list; the test is is_content_word, inlined
-        # because this line runs for every listing of a bulk build.
-        stop = STOPWORDS
-        return tuple(
-            w for w in dict.fromkeys(self._backend.cut(folded))
-            if len(w) > 1 and w not in stop and w[0].isalnum() and not w.isdigit()
-        )
+        # This runs for every listing of a bulk build, so the per-word test is memoised and applied
+        # with C-level map/compress; only words never seen before go through Python code.
+        uniq = dict.fromkeys(self._backend.cut(folded))
+        memo = self._memo
+        flags = list(map(memo.get, uniq))
+        if None in flags:
+            if len(memo) > _WORD_MEMO_LIMIT:
+                memo.clear()
+            for word in uniq:
+                if word not in memo:
+                    memo[word] = is_content_word(word)
+            flags = list(map(memo.__getitem__, uniq))
+        return tuple(compress(uniq, flags))
 
     def content_words(self, text: str) -> list[str]:
         """Content words of raw text: folded, segmented, boilerplate and punctuation dropped."""

@@ -15,7 +15,8 @@ class Offer(Base, IdMixin, TimestampMixin):
     """Statuses: draft → published → withdrawn (a withdrawn offer may be published again)."""
 
     __tablename__ = "offers"
-    __table_args__ = (Index("ix_offers_status_created", "status", "created_at", "id"),)
+    __table_args__ = (Index("ix_offers_status_created", "status", "created_at", "id"),
+                      Index("ix_offers_status_category_created", "status", "category", "created_at", "id"))
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

@@ -17,7 +17,8 @@ class Opportunity(Base, IdMixin, TimestampMixin):
     and cancelled, unsuccessful."""
 
     __tablename__ = "opportunities"
-    __table_args__ = (Index("ix_opportunities_status_created", "status", "created_at", "id"),)
+    __table_args__ = (Index("ix_opportunities_status_created", "status", "created_at", "id"),
+                      Index("ix_opportunities_status_category_created", "status", "category", "created_at", "id"))
 
     buyer_organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

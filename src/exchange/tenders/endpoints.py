@@ -13,6 +13,7 @@ from exchange.kit.http import Session, check_if_match, resource_headers
 from exchange.kit.idempotency import IDEMPOTENT
 from exchange.kit.ids import parse_uuid
 from exchange.kit.routing import UnitOfWorkRoute
+from exchange.opportunities import service as opportunities
 from exchange.opportunities.models import Opportunity
 from exchange.tenders import calls, service
 from exchange.tenders.models import Award, Bid
@@ -62,7 +63,8 @@ def ranking_out(items: list[service.Ranked]) -> Ranking:
                           for r in items])
 
 
-@router.post("/opportunities/{opportunity_id}/bids", status_code=201, response_model=BidOut, openapi_extra=IDEMPOTENT,
+@router.post("/opportunities/{opportunity_id}/bids", operation_id="submitBid",
+             status_code=201, response_model=BidOut, openapi_extra=IDEMPOTENT,
              responses=problems(401, 403, 404, 409, 422))
 async def submit_bid(opportunity_id: str, body: BidCreate, user: OrgUser, session: Session, response: Response) -> BidOut:
     """Submit the organization's sealed bid (one per organization), before `bid_deadline`."""
@@ -71,7 +73,8 @@ async def submit_bid(opportunity_id: str, body: BidCreate, user: OrgUser, sessio
     return bid_out(bid, opp)
 
 
-@router.get("/opportunities/{opportunity_id}/bids", response_model=BidList, responses=problems(401, 403, 404, 409))
+@router.get("/opportunities/{opportunity_id}/bids", operation_id="listBids",
+            response_model=BidList, responses=problems(401, 403, 404, 409))
 async def list_bids(opportunity_id: str, user: CurrentUser, session: Session) -> BidList:
     """Bids: before the close an organization sees its own bid only and everyone else gets 409
     `bids_sealed`; after it, the buyer, managers and the panel see them all."""
@@ -79,7 +82,7 @@ async def list_bids(opportunity_id: str, user: CurrentUser, session: Session) ->
     return BidList(items=[bid_out(b, opp) for b in bids])
 
 
-@router.get("/bids/{bid_id}", response_model=BidOut, responses=problems(401, 404))
+@router.get("/bids/{bid_id}", operation_id="getBid", response_model=BidOut, responses=problems(401, 404))
 async def read_bid(bid_id: str, user: CurrentUser, session: Session, response: Response) -> BidOut:
     """One bid: its bidder at any time; the buyer, managers and the panel after the close."""
     bid, opp, _ = await service.readable_bid(session, user, parse_uuid(bid_id, "bid"))
@@ -87,7 +90,7 @@ async def read_bid(bid_id: str, user: CurrentUser, session: Session, response: R
     return bid_out(bid, opp)
 
 
-@router.patch("/bids/{bid_id}", response_model=BidOut, openapi_extra=IDEMPOTENT,
+@router.patch("/bids/{bid_id}", operation_id="updateBid", response_model=BidOut, openapi_extra=IDEMPOTENT,
               responses=problems(401, 403, 404, 409, 412, 422))
 async def update_bid(bid_id: str, body: BidUpdate, user: OrgUser, session: Session, request: Request,
                      response: Response) -> BidOut:
@@ -99,31 +102,32 @@ async def update_bid(bid_id: str, body: BidUpdate, user: OrgUser, session: Sessi
     return bid_out(bid, opp)
 
 
-@router.post("/bids/{bid_id}/withdraw", response_model=BidOut, responses=problems(401, 403, 404, 409))
+@router.post("/bids/{bid_id}/withdraw", operation_id="withdrawBid", response_model=BidOut, responses=problems(401, 403, 404, 409))
 async def withdraw_bid(bid_id: str, user: OrgUser, session: Session) -> BidOut:
     """Withdraw one's own bid before the deadline."""
     bid, opp = await service.change_bid(session, user, parse_uuid(bid_id, "bid"), "withdraw")
     return bid_out(bid, opp)
 
 
-@router.post("/bids/{bid_id}/confirm", response_model=BidOut, responses=problems(401, 403, 404, 409))
+@router.post("/bids/{bid_id}/confirm", operation_id="confirmBid", response_model=BidOut, responses=problems(401, 403, 404, 409))
 async def confirm_bid(bid_id: str, user: OrgUser, session: Session) -> BidOut:
     """Reconfirm one's own bid after the buyer changed the opportunity's terms."""
     bid, opp = await service.change_bid(session, user, parse_uuid(bid_id, "bid"), "confirm")
     return bid_out(bid, opp)
 
 
-@router.post("/opportunities/{opportunity_id}/close-bidding", response_model=CloseBiddingOut,
+@router.post("/opportunities/{opportunity_id}/close-bidding", operation_id="closeBidding", response_model=CloseBiddingOut,
              responses=problems(401, 403, 404, 409))
 async def close_bidding(opportunity_id: str, user: CurrentUser, session: Session) -> CloseBiddingOut:
     """Close bidding now that the deadline has passed (the clock also does it by itself); idempotent."""
     opp = await service.close_bidding(session, user, parse_uuid(opportunity_id, "opportunity"))
     eligible = len(await service.eligible_bids(session, opp))
-    return CloseBiddingOut(id=opp.id, status=opp.status, bid_deadline=opp.bid_deadline, eligible_bids=eligible,
-                           version=opp.version)
+    out = await opportunities.present(session, opp)
+    return CloseBiddingOut(**out.model_dump(), eligible_bids=eligible)
 
 
-@router.post("/opportunities/{opportunity_id}/panel", response_model=PanelOut, responses=problems(401, 403, 404, 409, 422))
+@router.post("/opportunities/{opportunity_id}/panel", operation_id="namePanel",
+             response_model=PanelOut, responses=problems(401, 403, 404, 409, 422))
 async def name_panel(opportunity_id: str, body: PanelIn, user: CurrentUser, session: Session) -> PanelOut:
     """Name the review panel (expert users); the opportunity goes under review."""
     opp = await service.get_opportunity(session, parse_uuid(opportunity_id, "opportunity"))
@@ -131,20 +135,22 @@ async def name_panel(opportunity_id: str, body: PanelIn, user: CurrentUser, sess
     return PanelOut(opportunity_id=opp.id, status=opp.status, expert_user_ids=ids)
 
 
-@router.post("/bids/{bid_id}/scores", response_model=ScoreOut, responses=problems(401, 403, 404, 409, 422))
+@router.post("/bids/{bid_id}/scores", operation_id="scoreBid",
+             response_model=ScoreOut, responses=problems(401, 403, 404, 409, 422))
 async def score_bid(bid_id: str, body: ScoreIn, user: CurrentUser, session: Session) -> ScoreOut:
     """A panel expert scores every rubric criterion 0–100, or declares a conflict of interest (recused)."""
     score = await service.score_bid(session, user, parse_uuid(bid_id, "bid"), body.model_dump())
     return ScoreOut.model_validate(score)
 
 
-@router.get("/opportunities/{opportunity_id}/ranking", response_model=Ranking, responses=problems(401, 403, 404, 409))
+@router.get("/opportunities/{opportunity_id}/ranking", operation_id="getRanking",
+            response_model=Ranking, responses=problems(401, 403, 404, 409))
 async def ranking(opportunity_id: str, user: CurrentUser, session: Session) -> Ranking:
     """Eligible bids, best weighted rubric score first (ties: lower price)."""
     return ranking_out(await service.ranking(session, user, parse_uuid(opportunity_id, "opportunity")))
 
 
-@router.post("/opportunities/{opportunity_id}/roadshows", status_code=201, response_model=RoadshowOut,
+@router.post("/opportunities/{opportunity_id}/roadshows", operation_id="addRoadshow", status_code=201, response_model=RoadshowOut,
              responses=problems(401, 403, 404, 409, 422))
 async def add_roadshow(opportunity_id: str, body: RoadshowIn, user: CurrentUser, session: Session) -> RoadshowOut:
     """Record a roadshow session (路演)."""
@@ -152,7 +158,7 @@ async def add_roadshow(opportunity_id: str, body: RoadshowIn, user: CurrentUser,
     return RoadshowOut.model_validate(show)
 
 
-@router.post("/opportunities/{opportunity_id}/award", status_code=201, response_model=AwardOut,
+@router.post("/opportunities/{opportunity_id}/award", operation_id="awardBid", status_code=201, response_model=AwardOut,
              responses=problems(401, 403, 404, 409, 422))
 async def award(opportunity_id: str, body: AwardIn, user: CurrentUser, session: Session, response: Response) -> AwardOut:
     """Award a bid under public notice (公示): a standstill of `standstill_days` opens."""
@@ -161,7 +167,7 @@ async def award(opportunity_id: str, body: AwardIn, user: CurrentUser, session: 
     return award_out(item, [])
 
 
-@router.get("/awards/{award_id}", response_model=AwardOut, responses=problems(401, 404))
+@router.get("/awards/{award_id}", operation_id="getAward", response_model=AwardOut, responses=problems(401, 404))
 async def read_award(award_id: str, user: OptionalUser, session: Session, response: Response) -> AwardOut:
     """An award with its objections: anyone while on notice; afterwards the parties, managers, admins."""
     item, objections = await service.read_award(session, user, parse_uuid(award_id, "award"))
@@ -169,21 +175,23 @@ async def read_award(award_id: str, user: OptionalUser, session: Session, respon
     return award_out(item, objections)
 
 
-@router.post("/awards/{award_id}/objections", status_code=201, response_model=ObjectionOut,
+@router.post("/awards/{award_id}/objections", operation_id="fileObjection", status_code=201, response_model=ObjectionOut,
              responses=problems(401, 404, 409, 422))
 async def object_to(award_id: str, body: ObjectionIn, user: CurrentUser, session: Session) -> ObjectionOut:
     """File an objection (质疑) during the standstill; an open objection blocks the deal."""
     return ObjectionOut.model_validate(await service.object_to(session, user, parse_uuid(award_id, "award"), body.reason))
 
 
-@router.post("/objections/{objection_id}/resolve", response_model=ObjectionOut, responses=problems(401, 403, 404, 409, 422))
+@router.post("/objections/{objection_id}/resolve", operation_id="resolveObjection",
+             response_model=ObjectionOut, responses=problems(401, 403, 404, 409, 422))
 async def resolve(objection_id: str, body: ResolveIn, user: CurrentUser, session: Session) -> ObjectionOut:
     """Resolve an objection: `upheld` cancels the award; `rejected` lets the standstill run on."""
     objection = await service.resolve(session, user, parse_uuid(objection_id, "objection"), body.decision, body.reason)
     return ObjectionOut.model_validate(objection)
 
 
-@router.post("/calls", status_code=201, response_model=CallOut, responses=problems(401, 403, 404, 409, 422))
+@router.post("/calls", operation_id="createCall",
+             status_code=201, response_model=CallOut, responses=problems(401, 403, 404, 409, 422))
 async def create_call(body: CallCreate, user: CurrentUser, session: Session, response: Response) -> CallOut:
     """A venture-philanthropy call (公益创投): opportunities under one deadline and one panel."""
     out = await calls.create(session, user, body)
@@ -191,19 +199,21 @@ async def create_call(body: CallCreate, user: CurrentUser, session: Session, res
     return out
 
 
-@router.get("/calls/{call_id}", response_model=CallOut, responses=problems(404))
+@router.get("/calls/{call_id}", operation_id="getCall", response_model=CallOut, responses=problems(404))
 async def read_call(call_id: str, session: Session) -> CallOut:
     """A call and its opportunities."""
     return await calls.read(session, parse_uuid(call_id, "call"))
 
 
-@router.post("/calls/{call_id}/panel", response_model=CallOut, responses=problems(401, 403, 404, 409, 422))
+@router.post("/calls/{call_id}/panel", operation_id="nameCallPanel",
+             response_model=CallOut, responses=problems(401, 403, 404, 409, 422))
 async def call_panel(call_id: str, user: CurrentUser, session: Session, body: PanelIn | None = None) -> CallOut:
     """Name the call's panel for every opportunity of the call whose bidding has closed."""
     return await calls.name_panel(session, user, parse_uuid(call_id, "call"), body.expert_user_ids if body else None)
 
 
-@router.get("/calls/{call_id}/ranking", response_model=Ranking, responses=problems(401, 403, 404, 409))
+@router.get("/calls/{call_id}/ranking", operation_id="getCallRanking",
+            response_model=Ranking, responses=problems(401, 403, 404, 409))
 async def call_ranking(call_id: str, user: CurrentUser, session: Session) -> Ranking:
     """One ranking across every opportunity of the call."""
     return ranking_out(await calls.ranking(session, user, parse_uuid(call_id, "call")))

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from exchange.kit.money import Fen
+from exchange.opportunities.schemas import OpportunityOut
 
 
 class BidCreate(BaseModel):
@@ -150,12 +151,10 @@ class AwardOut(BaseModel):
     objections: list[ObjectionOut] = []
 
 
-class CloseBiddingOut(BaseModel):
-    id: uuid.UUID
-    status: str
-    bid_deadline: dt.datetime | None
+class CloseBiddingOut(OpportunityOut):
+    """The opportunity after bidding closed, with how many eligible bids it received."""
+
     eligible_bids: int
-    version: int
 
 
 class CallCreate(BaseModel):
