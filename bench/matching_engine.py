@@ -3,6 +3,9 @@
 Generates N published offers in realistic Chinese (templates x thesaurus concepts x places x
 organization names, seedable), builds the index, and times searches with a mix of colloquial
 resident needs and formal texts. For comparison it times brute-force rapidfuzz over every offer.
+The queries are built from the thesaurus' own phrasings, so they measure speed, not quality (that
+is bench/matching_eval.py). Wall times depend on what else runs on the machine; CPU times are
+printed alongside, and so is the load average.
 
     .venv/bin/python bench/matching_engine.py [--offers 100000] [--queries 600] [--seed 7]
 """

@@ -188,3 +188,32 @@ async def test_opportunity_from_converted_needs_is_listed(app, client) -> None:
     await client.post(f"/opportunities/{opp['id']}/publish", headers=c.buyer.headers)
     items = (await client.get("/opportunities")).json()["items"]
     assert items[0]["need_ids"] == [a["id"]]
+
+
+async def test_my_needs(app, client) -> None:
+    c = await cast(app)
+    mine = (await create(client, c.resident, "/needs", need_body()))["id"]
+    gone = (await create(client, c.resident, "/needs", need_body()))["id"]
+    await create(client, c.other_resident, "/needs", need_body())
+    await client.post(f"/needs/{gone}/withdraw", headers=c.resident.headers)
+    r = await client.get("/needs", params={"mine": "true"}, headers=c.resident.headers)
+    assert [i["id"] for i in r.json()["items"]] == [gone, mine]
+    r = await client.get("/needs", params={"mine": "true", "status": "open"}, headers=c.resident.headers)
+    assert [i["id"] for i in r.json()["items"]] == [mine]
+    assert (await client.get("/needs", params={"mine": "true"})).status_code == 401
+
+
+@pytest.mark.pg_only
+async def test_concurrent_supports_count_once(app, client) -> None:
+    c = await cast(app)
+    nid = (await create(client, c.resident, "/needs", need_body()))["id"]
+    clients = _clients(app)
+    try:
+        results = await asyncio.gather(*[cl.post(f"/needs/{nid}/support", headers=c.other_resident.headers)
+                                         for cl in clients])
+    finally:
+        for cl in clients:
+            await cl.aclose()
+    assert sorted(r.status_code for r in results) == [200] + [409] * 5
+    assert {r.json()["code"] for r in results if r.status_code == 409} == {"already_supported"}
+    assert (await client.get(f"/needs/{nid}")).json()["supporters"] == 1

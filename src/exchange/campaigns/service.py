@@ -20,7 +20,7 @@ from exchange.campaigns.models import Campaign, Contribution
 from exchange.campaigns.repository import CampaignRepository
 from exchange.campaigns.schemas import CampaignOut
 from exchange.errors import ExchangeError, invalid, not_found
-from exchange.funds import service as funds
+from exchange.funds import ledger
 from exchange.funds.models import Bucket, Kind
 from exchange.funds.repository import FundRepository
 from exchange.kit.clock import now
@@ -108,18 +108,18 @@ async def contribute(session: AsyncSession, *, user: User, campaign_id: uuid.UUI
     if campaign.status == "ended" or now() >= campaign.ends_at:
         raise campaign_ended()
     fund_id = campaign.match_fund_id
-    balance = await funds.lock_balance(session, fund_id)
+    balance = await ledger.lock_balance(session, fund_id)
     matched = matching(amount_fen, campaign.match_ratio_num, campaign.match_ratio_den,
                        campaign.match_cap_fen - campaign.matched_fen, balance.available_fen)
     contribution_id = uuid.uuid4()
-    txn = funds.post(session, kind=Kind.contribution, ref_type="contribution", ref_id=contribution_id, actor_id=user.id,
-                     balances={}, legs=[funds.outside(CONTRIBUTORS, -amount_fen),
-                                        funds.outside(contributions_account(campaign.id), amount_fen)])
+    txn = ledger.post(session, kind=Kind.contribution, ref_type="contribution", ref_id=contribution_id, actor_id=user.id,
+                     balances={}, legs=[ledger.outside(CONTRIBUTORS, -amount_fen),
+                                        ledger.outside(contributions_account(campaign.id), amount_fen)])
     if matched:
-        funds.post(session, kind=Kind.match, ref_type="contribution", ref_id=contribution_id, actor_id=user.id,
+        ledger.post(session, kind=Kind.match, ref_type="contribution", ref_id=contribution_id, actor_id=user.id,
                    balances={fund_id: balance},
-                   legs=[funds.bucket(fund_id, Bucket.available, -matched),
-                         funds.bucket(fund_id, Bucket.paid, matched, f"campaign:{campaign.id}")])
+                   legs=[ledger.bucket(fund_id, Bucket.available, -matched),
+                         ledger.bucket(fund_id, Bucket.paid, matched, f"campaign:{campaign.id}")])
     contribution = repo.add_contribution(Contribution(
         id=contribution_id, campaign_id=campaign.id, user_id=user.id, amount_fen=amount_fen, matched_fen=matched,
         transaction_id=txn.id, refunded=False, created_at=now()))
@@ -155,20 +155,20 @@ async def end(session: AsyncSession, campaign: Campaign) -> bool:
 async def _refund(session: AsyncSession, campaign: Campaign) -> None:
     """Contributions back to the contributors; matching back to the fund's available."""
     repo = CampaignRepository(session)
-    balance = await funds.lock_balance(session, campaign.match_fund_id)
+    balance = await ledger.lock_balance(session, campaign.match_fund_id)
     contributions = await repo.unrefunded(campaign.id)
     total = sum(c.amount_fen for c in contributions)
     matched = sum(c.matched_fen for c in contributions)
     if total:
-        funds.post(session, kind=Kind.refund, ref_type="campaign", ref_id=campaign.id, actor_id=None, balances={},
+        ledger.post(session, kind=Kind.refund, ref_type="campaign", ref_id=campaign.id, actor_id=None, balances={},
                    dedupe_key=f"refund:{campaign.id}",
-                   legs=[funds.outside(contributions_account(campaign.id), -total), funds.outside(CONTRIBUTORS, total)])
+                   legs=[ledger.outside(contributions_account(campaign.id), -total), ledger.outside(CONTRIBUTORS, total)])
     if matched:
         fund_id = campaign.match_fund_id
-        funds.post(session, kind=Kind.match_return, ref_type="campaign", ref_id=campaign.id, actor_id=None,
+        ledger.post(session, kind=Kind.match_return, ref_type="campaign", ref_id=campaign.id, actor_id=None,
                    balances={fund_id: balance}, dedupe_key=f"match_return:{campaign.id}",
-                   legs=[funds.bucket(fund_id, Bucket.paid, -matched, f"campaign:{campaign.id}"),
-                         funds.bucket(fund_id, Bucket.available, matched)])
+                   legs=[ledger.bucket(fund_id, Bucket.paid, -matched, f"campaign:{campaign.id}"),
+                         ledger.bucket(fund_id, Bucket.available, matched)])
     for contribution in contributions:
         contribution.refunded = True
 

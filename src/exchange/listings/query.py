@@ -22,7 +22,6 @@ class ListSpec:
     model: Any
     owner_column: InstrumentedAttribute[Any] | None  # the organization a list item belongs to
     amount_column: InstrumentedAttribute[Any] | None  # budget_fen or price_fen
-    region_column: InstrumentedAttribute[Any] | None = None  # a need's place (else the index's areas)
 
 
 def visibility(spec: ListSpec, *, sees_all: bool, own_org: uuid.UUID | None) -> ColumnElement[bool]:

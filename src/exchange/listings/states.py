@@ -1,6 +1,6 @@
 """State machines as data: ``(state, action) → Transition(next state, permission)``.
 
-Each list keeps its own table (``opportunities/states.py`` …); ``move`` applies one step or
+Each list keeps its own table (``opportunities/states.py`` …); ``transition`` finds one step or
 answers 409 with a code naming the state (``need_claimed``)."""
 
 from __future__ import annotations

@@ -109,6 +109,8 @@ class PhraseMatcher:
             if all(req for _, _, req in entries)
         }
         self._direct_keys, self._gapped_keys = frozenset(self._direct), frozenset(self._gapped)
+        self._supers = _containing_triggers(self._direct)
+        self._shadowable = frozenset(self._supers)
         triggers = set(self._direct) | set(self._gapped) | self._cues
         odd = sorted((t for t in triggers if not is_han(t)), key=len, reverse=True)
         # Non-Han triggers (AED, 12345, 3A …) are not found by the dictionary scan: one regex pass.
@@ -151,12 +153,16 @@ class PhraseMatcher:
     def find(self, text: str) -> dict[str, int]:
         """Labels of the phrases occurring in ``text`` (folded, see ``text.fold``), each with the
         number of distinct phrases that matched it (more evidence, more weight)."""
-        found = set(self._finder(text))
-        if self._odd is not None:
-            found.update(self._odd.findall(text))
+        found = self._finder(text)
+        odd = self._odd.findall(text) if self._odd is not None else None
+        if odd:
+            found = found.union(odd)
         # Direct phrases are counted with C-level set and Counter operations; only gapped phrases
         # whose trigger is present (and not ruled out by their cues) reach Python code.
-        labels = Counter(chain.from_iterable(map(self._direct.__getitem__, found & self._direct_keys)))
+        hits = found & self._direct_keys
+        labels = Counter(chain.from_iterable(map(self._direct.__getitem__, hits - self._shadowable)))
+        for trigger in hits & self._shadowable:
+            self._count_unless_shadowed(text, trigger, found, labels)
         for trigger in found & self._gapped_keys:
             if found.isdisjoint(self._any_cue.get(trigger, found)):
                 continue
@@ -166,7 +172,29 @@ class PhraseMatcher:
         return labels
 
 
-def _all_present(found: set[str], required: tuple[frozenset[str], ...]) -> bool:
+    def _count_unless_shadowed(self, text: str, trigger: str, found: frozenset[str], labels: Counter) -> None:
+        """Count a phrase's concepts unless every occurrence sits inside a longer phrase that was
+        found too: 孤独 inside 孤独症, 跳蚤 inside 跳蚤市场. Group labels always count."""
+        inside = sum(text.count(sup) * sup.count(trigger) for sup in self._supers[trigger] if sup in found)
+        shadowed = inside >= text.count(trigger)
+        labels.update(lbl for lbl in self._direct[trigger] if not shadowed or ":" in lbl)
+
+
+def _containing_triggers(direct: Mapping[str, set[str]]) -> dict[str, tuple[str, ...]]:
+    """For each phrase with concept labels, the longer phrases that contain it and carry other
+    concepts (found by enumerating substrings, not by comparing all pairs)."""
+    supers: dict[str, list[str]] = {}
+    for longer, long_labels in direct.items():
+        for size in range(2, len(longer)):
+            for start in range(len(longer) - size + 1):
+                short = longer[start : start + size]
+                own = {lbl for lbl in direct.get(short, ()) if ":" not in lbl}
+                if own and not own <= long_labels:
+                    supers.setdefault(short, []).append(longer)
+    return {short: tuple(dict.fromkeys(longs)) for short, longs in supers.items()}
+
+
+def _all_present(found: frozenset[str], required: tuple[frozenset[str], ...]) -> bool:
     for cues in required:
         if found.isdisjoint(cues):
             return False
@@ -191,13 +219,13 @@ def _python_trigger_finder(triggers: list[str]) -> Any:
     for trigger in triggers:
         by_prefix.setdefault(trigger[:2], []).append(trigger)
 
-    def find(text: str) -> set[str]:
+    def find(text: str) -> frozenset[str]:
         found: set[str] = set()
         for i in range(len(text) - 1):
             for trigger in by_prefix.get(text[i : i + 2], ()):
                 if text.startswith(trigger, i):
                     found.add(trigger)
-        return found
+        return frozenset(found)
 
     return find
 
@@ -310,6 +338,10 @@ class Analyzer:
         if self._special.search(text):
             text = unicodedata.normalize("NFKC", text).translate(self._traditional)
         return text.lower()
+
+    def analyse_uncached(self, text: str) -> Analysis:
+        """``analyse`` without the cache: for bulk loads, which would only evict what queries use."""
+        return self._analyse(text)
 
     def _analyse(self, text: str) -> Analysis:
         folded = self.fold(text)

@@ -1,11 +1,11 @@
 """In-memory matching engine: an index of offers, opportunities and needs, and their scoring.
 
-Pipeline of one search: the query text is analysed (words, concepts, groups, category); an inverted
-index over words and concept ids scores every indexed listing in one ``bincount``; hard rules
-(reach, eligibility, suspension) and the cheap soft rules are numpy vectors over all rows; the best
-few hundred rows are rescored with rapidfuzz and the top ``limit`` are explained rule by rule.
-Nothing here knows about the database or HTTP: callers build ``Listing`` objects and keep the index
-fresh with ``upsert``/``remove``.
+Pipeline of one search: the query text is analysed (words, concepts, groups, category); the place
+rule picks the rows in play from per-region postings; an inverted index over words and concept ids
+scores them in one ``bincount``; the other hard rules (eligibility, suspension) and the soft rules
+are numpy vectors over those rows; the best hundred or so are rescored with rapidfuzz, and the top
+``limit`` are explained rule by rule. Nothing here knows about the database or HTTP: callers build
+``Listing`` objects and keep the index fresh with ``upsert``/``remove``/``update_org``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import gc
 import math
 import threading
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import repeat
@@ -354,6 +354,7 @@ class MatchIndex:
         # Category ids start at 1: 0 is "unknown", so lookups never need negative indices.
         self._cat_ids: dict[str, int] = {code: i + 1 for i, code in enumerate(CATEGORY_CODES)}
         self._group_bits: dict[str, int] = {code: 1 << i for i, code in enumerate(GROUP_CODES)}
+        self._org_memo: dict[int, tuple[OrgFacts, tuple[float, int, bool, bool]]] = {}
 
     # ------------------------------------------------------------------ maintenance
 
@@ -364,15 +365,21 @@ class MatchIndex:
     def upsert(self, listing: Listing) -> None:
         """Add or replace a listing by id; a listing whose status is not matchable is removed."""
         with self._lock:
-            self._upsert(listing)
-            self._flush_all()
+            try:
+                self._upsert(listing)
+                self._flush_all()
+            finally:
+                self._org_memo.clear()
 
     def upsert_many(self, listings: Iterable[Listing]) -> None:
         """Add or replace many listings (one lock; postings and numeric columns written in one go)."""
         with self._lock, _gc_paused():
-            for listing in listings:
-                self._upsert(listing)
-            self._flush_all()
+            try:
+                for listing in listings:
+                    self._upsert(listing, self.analyzer.analyse_uncached)
+                self._flush_all()
+            finally:
+                self._org_memo.clear()  # valid within one call only: callers may mutate their OrgFacts
 
     def remove(self, listing_id: str) -> None:
         """Drop a listing from every kind's candidates (unknown ids are ignored)."""
@@ -393,13 +400,13 @@ class MatchIndex:
                         for key, value in zip(_ORG_COLUMNS, values, strict=True):
                             store.cols.arrays[key][row] = value
 
-    def _upsert(self, listing: Listing) -> None:
+    def _upsert(self, listing: Listing, analyse: Callable[[str], Analysis] | None = None) -> None:
         if listing.kind not in self._stores:
             raise ValueError(f"this index holds {sorted(self._stores)}, not {listing.kind!r}")
         self._remove_row(self._stores[listing.kind], listing.id)
         if listing.status not in MATCHABLE_STATUSES[listing.kind]:
             return
-        analysis = self.analyzer.analyse(f"{listing.title}。{listing.description}")
+        analysis = (analyse or self.analyzer.analyse)(f"{listing.title}。{listing.description}")
         # Looked up again: removing a row may have compacted the store into a new object.
         self._add_row(self._stores[listing.kind], listing, analysis)
 
@@ -436,8 +443,17 @@ class MatchIndex:
             _capacity_score(listing.capacity_per_month),
             int(elig.get("min_a_level") or 0),
             bool(elig.get("registration_required")),
-            *_org_values(listing.org),
+            *self._org_values_of(listing.org),
         )
+
+    def _org_values_of(self, org: OrgFacts | None) -> tuple[float, int, bool, bool]:
+        """``_org_values``, memoised per OrgFacts object during a bulk load (offers share orgs)."""
+        if org is None:
+            return _org_values(None)
+        hit = self._org_memo.get(id(org))
+        if hit is None or hit[0] is not org:
+            hit = self._org_memo[id(org)] = (org, _org_values(org))
+        return hit[1]
 
     def _flush_all(self) -> None:
         for store in self._stores.values():
@@ -463,7 +479,7 @@ class MatchIndex:
         live = [listing for listing in store.listings if listing is not None]
         self._stores[store.kind] = fresh = _Store(store.kind)
         for listing in live:
-            self._add_row(fresh, listing, self.analyzer.analyse(f"{listing.title}。{listing.description}"))
+            self._add_row(fresh, listing, self.analyzer.analyse_uncached(f"{listing.title}。{listing.description}"))
         _flush(fresh)
 
     def _category_id(self, code: str | None) -> int:

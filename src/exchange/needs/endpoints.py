@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from exchange.accounts.deps import CurrentUser, OptionalUser
+from exchange.accounts.deps import CurrentUser, OptionalUser, unauthenticated
 from exchange.errors import problems
 from exchange.kit.http import Session, check_if_match, resource_headers
 from exchange.kit.ids import parse_uuid
@@ -22,11 +22,18 @@ Filters = Annotated[ListFilters, Depends(list_filters)]
 
 
 @router.get("/needs", response_model=NeedList, operation_id="listNeeds", responses=problems(401, 422))
-async def list_needs(session: Session, user: OptionalUser, f: Filters) -> Response:
+async def list_needs(
+    session: Session, user: OptionalUser, f: Filters,
+    mine: Annotated[bool, Query(description="Only the needs I posted, in every status unless `status` is given")] = False,
+) -> Response:
     """Open needs by default (any status with `status=`). `region` overlaps the need's place (at, under or
     containing it); `org_id` is the community that posted them; sort `newest` or `supporters`."""
     org_id = check_filters(f)
-    page = await NeedRepository(session).page(f, status=f.status or "open", org_id=org_id)
+    if mine and user is None:
+        raise unauthenticated("需要登录", "Authentication required")
+    status = f.status or (None if mine else "open")
+    page = await NeedRepository(session).page(f, status=status, org_id=org_id,
+                                              requester_id=user.id if mine and user is not None else None)
     return json_response(NeedList(items=[NeedOut.model_validate(n) for n in page.items], next_cursor=page.next_cursor))
 
 
