@@ -193,7 +193,7 @@ async def main() -> None:
         port = free_port()
         env = {**os.environ, "EXCHANGE_DATABASE_URL": url, "EXCHANGE_ENV": "dev", "EXCHANGE_TICK_INTERVAL_SECONDS": "0",
                "EXCHANGE_SEARCH_RATE_PER_MINUTE": "100000000"}
-        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "exchange.app:create_app", "--factory", "--port",
+        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "exchange.app:create_app", "--factory", "--port",  # noqa: ASYNC220
                                  str(port), "--log-level", "warning", "--no-access-log"], env=env)
         base = f"http://127.0.0.1:{port}/api/v1"
         async with httpx.AsyncClient(base_url=base, timeout=120) as client:

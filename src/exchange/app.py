@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exchange import db, ticker
 from exchange.config import Settings, get_settings
-from exchange.errors import PROBLEM_SCHEMA, install_error_handlers, problem_response
+from exchange.errors import PROBLEM_SCHEMA, install_error_handlers, problem_response, problems
 from exchange.kit.http import API_PREFIX
 from exchange.kit.ratelimit import SlidingWindow
 from exchange.matching.runtime import MatchingRuntime, keep_fresh
@@ -178,6 +178,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             for operation in path.values():
                 operation.pop("x-idempotent", None)
                 responses = operation.get("responses", {})
+                if "requestBody" in operation:  # every body can be malformed or too large
+                    for status in ("400", "413"):
+                        responses.setdefault(status, problems(int(status))[int(status)])
                 if "422" in responses:  # our validation errors are problem+json, not FastAPI's default
                     responses["422"] = {"description": "Invalid input", "content": {
                         "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import socket
@@ -203,7 +204,7 @@ def _eventually(check: Any, seconds: float = 5.0) -> Any:
         time.sleep(0.1)
 
 
-async def test_two_server_processes_agree(app: Any, database_url: str, world: dict) -> None:
+def _two_processes_scenario(database_url: str, world: dict) -> None:
     a, base_a = _start_server(database_url)
     b, base_b = _start_server(database_url)
     try:
@@ -228,3 +229,7 @@ async def test_two_server_processes_agree(app: Any, database_url: str, world: di
         for proc in (a, b):
             proc.terminate()
             proc.wait(timeout=10)
+
+
+async def test_two_server_processes_agree(app: Any, database_url: str, world: dict) -> None:
+    await asyncio.to_thread(_two_processes_scenario, database_url, world)

@@ -16,6 +16,9 @@ from exchange.listings.text import query_terms, terms
 from exchange.regions.models import Region
 from exchange.regions.repository import RegionRepository
 
+_REGION_PATHS: dict[tuple[str, str], str] = {}
+_REGION_PATHS_MAX = 50_000
+
 
 def group_term(code: str) -> str:
     """The index word for a target group; segmentation never yields a word with a colon."""
@@ -59,15 +62,28 @@ class ListingIndex:
 
         Two indexed lookups: the region's ancestors (itself included) by code, and its subtree by
         path prefix. A sibling region matches neither. An unknown code is 422 ``unknown_region``."""
-        region = await self.session.get(Region, code)
-        if region is None:
-            raise invalid(["query", "region"], f"区域代码不存在：{code}", f"Unknown region code: {code}", code="unknown_region")
+        path = await self._region_path(code)
         sub = select(ListingRegion.listing_id).where(
             ListingRegion.listing_type == self.listing_type,
-            or_(ListingRegion.region_code.in_(region.ancestor_codes),
-                ListingRegion.region_path.startswith(region.path, autoescape=True)),
+            or_(ListingRegion.region_code.in_([c for c in path.split("/") if c]),
+                ListingRegion.region_path.startswith(path, autoescape=True)),
         )
         return id_column.in_(sub)
+
+    async def _region_path(self, code: str) -> str:
+        """The region's path; remembered per database, since a region's place in the tree never changes
+        (regions are added, never moved or deleted) — it saves the list's hot path a round trip."""
+        key = (str(self.session.bind.url), code)
+        path = _REGION_PATHS.get(key)
+        if path is None:
+            region = await self.session.get(Region, code)
+            if region is None:
+                raise invalid(["query", "region"], f"区域代码不存在：{code}", f"Unknown region code: {code}",
+                              code="unknown_region")
+            if len(_REGION_PATHS) >= _REGION_PATHS_MAX:
+                _REGION_PATHS.clear()
+            path = _REGION_PATHS[key] = region.path
+        return path
 
     def group_filter(self, id_column: ColumnElement[Any], target_group: str) -> ColumnElement[bool]:
         """Listings serving ``target_group`` (kept as a ``tg:`` term: one indexed lookup on both databases)."""
