@@ -99,6 +99,20 @@ class Databases:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing() -> Iterator[None]:
+    """Production argon2 parameters cost ~50 ms a hash; tests create hundreds of users. Verification
+    reads the parameters from each hash, so only the cost changes, not the behaviour."""
+    from argon2 import PasswordHasher
+
+    from exchange.kit import security
+
+    saved = security._hasher
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    security._hasher = saved
+
+
 @pytest.fixture(scope="session")
 def databases() -> Iterator[Databases]:
     dbs = Databases()
