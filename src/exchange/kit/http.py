@@ -12,7 +12,7 @@ from exchange.errors import precondition_failed
 API_PREFIX = "/api/v1"
 
 
-def get_session(request: Request) -> AsyncSession:
+async def get_session(request: Request) -> AsyncSession:
     """The unit of work's session, opened by :class:`exchange.kit.routing.UnitOfWorkRoute`."""
     return request.state.session
 

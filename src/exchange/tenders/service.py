@@ -484,6 +484,8 @@ def _register_cancel_hook() -> None:
     hooks = opportunities.AFTER.setdefault("cancel", [])
     if _release_on_cancel not in hooks:
         hooks.append(_release_on_cancel)
+    if apply_due_moves not in opportunities.BEFORE_READ:
+        opportunities.BEFORE_READ.append(apply_due_moves)
 
 
 _register_cancel_hook()
