@@ -1,7 +1,9 @@
 """Matching over HTTP on PostgreSQL with 100k published offers.
 
 Loads N synthetic offers (the generator of bench/matching_engine.py) into a fresh PostgreSQL
-database, times building the matching index from the database, starts the server in a
+database, each with the text analysis the services store at write time (``match_analysis``; the
+time that analysis takes is printed on its own), times building the matching index from the
+database (and, for comparison, the same build analysing every text again), starts the server in a
 subprocess, and measures `POST /matches/search` and `GET /needs/{id}/matches` with concurrent
 clients over loopback: p50/p95/p99 latency, requests per second, and the server's resident memory.
 
@@ -34,6 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from matching_engine import Generator, build_regions, percentiles  # noqa: E402
 
 from exchange import db  # noqa: E402
+from exchange.matching import runtime as matching_runtime  # noqa: E402
+from exchange.matching.analysis import analysis_to_json, listing_text  # noqa: E402
+from exchange.matching.concepts import default_analyzer  # noqa: E402
 from exchange.matching.runtime import MatchingRuntime  # noqa: E402
 from exchange.migrate import upgrade  # noqa: E402
 from exchange.organizations.credit_code import complete  # noqa: E402
@@ -50,7 +55,26 @@ def level_of(code: str) -> str:
     return "grid"
 
 
-async def load(dsn: str, offers: int, seed: int) -> tuple[list[str], list[str]]:
+class WriteTimeAnalysis:
+    """The ``match_analysis`` the services store when a listing is written, timed separately."""
+
+    def __init__(self) -> None:
+        self.analyzer = default_analyzer()
+        self.seconds = self.cpu = 0.0
+        self.count = 0
+
+    def __call__(self, title: str, description: str) -> str:
+        t0, c0 = time.perf_counter(), time.process_time()
+        # analyse_uncached: the same result as the services' cached analyse, without evicting anything.
+        stored = json.dumps(analysis_to_json(self.analyzer.analyse_uncached(listing_text(title, description))),
+                            ensure_ascii=False, separators=(",", ":"))
+        self.seconds += time.perf_counter() - t0
+        self.cpu += time.process_time() - c0
+        self.count += 1
+        return stored
+
+
+async def load(dsn: str, offers: int, seed: int, analyse: WriteTimeAnalysis) -> tuple[list[str], list[str]]:
     """Regions, organizations, offers and a few hundred needs; returns (need ids, community codes)."""
     regions = build_regions()
     gen = Generator(seed, regions)
@@ -80,7 +104,7 @@ async def load(dsn: str, offers: int, seed: int) -> tuple[list[str], list[str]]:
             o = gen.offer(i)
             batch.append((uuid.uuid4(), org_ids[o.org.id], o.title, o.description, o.category or "community_building",
                           json.dumps(o.target_groups), json.dumps(o.region_codes), o.pricing, o.price_fen,
-                          o.capacity_per_month, "published", now, "", 1, now, now))
+                          o.capacity_per_month, "published", now, "", analyse(o.title, o.description), 1, now, now))
             if len(batch) == 20_000:
                 await _copy_offers(conn, batch)
                 batch = []
@@ -95,10 +119,10 @@ async def load(dsn: str, offers: int, seed: int) -> tuple[list[str], list[str]]:
             q, _colloquial = gen.query()
             nid = uuid.uuid4()
             needs.append((nid, user, q.text[:200], q.text, "[]", q.region_code or rng.choice(regions.communities),
-                          "normal", 0, "open", 0, "", 1, now, now))
+                          "normal", 0, "open", 0, "", analyse(q.text[:200], q.text), 1, now, now))
         await conn.copy_records_to_table("needs", records=needs, columns=[
             "id", "requester_id", "title", "description", "target_groups", "region_code", "urgency", "points", "status",
-            "supporters", "search_text", "version", "created_at", "updated_at"])
+            "supporters", "search_text", "match_analysis", "version", "created_at", "updated_at"])
         return [str(n[0]) for n in needs], regions.communities
     finally:
         await conn.close()
@@ -107,11 +131,20 @@ async def load(dsn: str, offers: int, seed: int) -> tuple[list[str], list[str]]:
 async def _copy_offers(conn: asyncpg.Connection, batch: list[tuple]) -> None:
     await conn.copy_records_to_table("offers", records=batch, columns=[
         "id", "organization_id", "title", "description", "category", "target_groups", "region_codes", "pricing",
-        "price_fen", "capacity_per_month", "status", "published_at", "search_text", "version", "created_at", "updated_at"])
+        "price_fen", "capacity_per_month", "status", "published_at", "search_text", "match_analysis", "version", "created_at",
+        "updated_at"])
 
 
-async def build_index(url: str) -> tuple[float, float, int]:
-    """Build the index from the database in this process: (seconds, RSS growth in MB, offers indexed)."""
+async def build_index(url: str, *, stored: bool = True) -> tuple[float, float, int]:
+    """Build the index from the database in this process: (seconds, RSS growth in MB, offers indexed).
+    With ``stored=False`` the stored analyses are ignored and every text is analysed, as before they existed."""
+    if not stored:
+        original = matching_runtime.analysis_from_json
+        matching_runtime.analysis_from_json = lambda data: None  # type: ignore[assignment]
+        try:
+            return await build_index(url)
+        finally:
+            matching_runtime.analysis_from_json = original
     engine = db.create_engine(url)
     runtime = MatchingRuntime()
     before = rss_mb(os.getpid())
@@ -169,6 +202,8 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=1500)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--compare", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time a build that ignores the stored analyses")
     parser.add_argument("--server-url", default=os.environ.get("EXCHANGE_TEST_DATABASE_URL"))
     args = parser.parse_args()
     if not args.server_url:
@@ -184,11 +219,18 @@ async def main() -> None:
     try:
         await asyncio.to_thread(upgrade, url)
         started = time.perf_counter()
-        need_ids, communities = await load(dsn, args.offers, args.seed)
-        print(f"loaded {args.offers} offers, {len(need_ids)} needs in {time.perf_counter() - started:.1f}s")
+        analyse = WriteTimeAnalysis()
+        need_ids, communities = await load(dsn, args.offers, args.seed, analyse)
+        print(f"loaded {args.offers} offers, {len(need_ids)} needs in {time.perf_counter() - started:.1f}s, of which "
+              f"write-time analysis (match_analysis, done by the services on create/update) of {analyse.count} texts: "
+              f"{analyse.seconds:.2f}s ({analyse.cpu:.2f}s CPU)")
         seconds, grown, indexed = await build_index(url)
         print(f"index build from the database: {seconds:.2f}s for {indexed} published offers; "
               f"RSS growth {grown:.0f} MB (this process)")
+        if args.compare:
+            seconds, grown, indexed = await build_index(url, stored=False)
+            print(f"  for comparison, the same build analysing every text instead: {seconds:.2f}s for {indexed} offers; "
+                  f"RSS growth {grown:.0f} MB")
 
         port = free_port()
         env = {**os.environ, "EXCHANGE_DATABASE_URL": url, "EXCHANGE_ENV": "dev", "EXCHANGE_TICK_INTERVAL_SECONDS": "0",

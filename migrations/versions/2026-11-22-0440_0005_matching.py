@@ -1,4 +1,4 @@
-"""matching: matching feedback and index version
+"""matching: matching feedback, index version and stored text analyses
 
 Revision ID: 0005
 Revises: 0004
@@ -39,9 +39,15 @@ def upgrade() -> None:
     op.create_index(op.f("ix_match_feedback_candidate_id"), "match_feedback", ["candidate_id"])
     for table in ("offers", "opportunities", "needs", "organizations"):
         op.create_index(f"ix_{table}_updated_at", table, ["updated_at"])
+    for table in ("offers", "opportunities", "needs"):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("match_analysis", exchange.db.JSONType, nullable=True))
 
 
 def downgrade() -> None:
+    for table in ("offers", "opportunities", "needs"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("match_analysis")
     for table in ("offers", "opportunities", "needs", "organizations"):
         op.drop_index(f"ix_{table}_updated_at", table_name=table)
     op.drop_index(op.f("ix_match_feedback_candidate_id"), table_name="match_feedback")

@@ -99,7 +99,11 @@ def cmd_ledger_check(args: argparse.Namespace) -> int:
 def cmd_regions_load(args: argparse.Namespace) -> int:
     from exchange.regions.service import load_csv
 
-    text = Path(args.csv).read_text(encoding="utf-8-sig")
+    try:
+        text = Path(args.csv).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        print(f"error: cannot read {args.csv}: {exc.strerror}", file=sys.stderr)
+        return 2
     created = _run_in_uow(lambda session: load_csv(session, text))
     print(f"{created} regions created")
     return 0

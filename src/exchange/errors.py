@@ -106,7 +106,7 @@ def wants_english(request: Request) -> bool:
                 q = float(params.strip()[2:])
             except ValueError:
                 q = 0.0
-        if q > best_q:
+        if q > best_q and q > 0:  # q=0 means "not acceptable"
             best, best_q = lang.strip(), q
     return best.lower().startswith("en")
 

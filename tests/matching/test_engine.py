@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 import pytest
 
 from exchange.matching.concepts import (
     CATEGORY_CODES,
+    Analysis,
+    default_analyzer,
     default_thesaurus,
     detect_concepts,
     infer_category,
     infer_target_groups,
 )
 from exchange.matching.engine import (
+    ANALYSIS_VERSION,
     RULE_WEIGHTS,
     Listing,
     MatchIndex,
     OrgFacts,
     Query,
     RegionTree,
+    analysis_from_json,
+    analysis_to_json,
     query_from_listing,
 )
 from exchange.matching.text import content_words, normalize
@@ -404,3 +412,71 @@ def test_traditional_characters_and_dialect_are_folded() -> None:
     assert "meal_help" in detect_concepts("奶奶一個人住，做飯很困難")
     assert "after_school" in detect_concepts("屋头莫得人，娃儿放学没人接")
     assert infer_target_groups("屋企冇人，阿婆行动唔方便") == ["elderly"]
+
+
+# ------------------------------------------------------------------------------------------------ stored analyses
+
+
+def stored(listing: Listing) -> Listing:
+    """The listing as read back from the database: its analysis made at write time, through JSON."""
+    made = default_analyzer().analyse(f"{listing.title}。{listing.description}")
+    return replace(listing, analysis=analysis_from_json(json.loads(json.dumps(analysis_to_json(made)))))
+
+
+def rankings(index: MatchIndex, queries: list[Query]) -> list[list[tuple[str, float, list[tuple[str, float, str]]]]]:
+    return [
+        [(m.listing.id, m.score, [(r.rule, r.score, r.detail) for r in m.reasons])
+         for m in index.search(q, limit=len(POOL), include_ineligible=True)]
+        for q in queries
+    ]
+
+
+QUERIES = [
+    Query("楼下王奶奶一个人住，腿脚不好，做饭很困难", region_code=COMM_A1),
+    Query("孩子放学没人接，作业也没人管", region_code=COMM_A2),
+    Query("外卖小哥送餐没地方歇脚喝口水", region_code=COMM_B1),
+    Query("嗯嗯", category="elderly_care", region_code=COMM_A1),
+    Query("律师 合同纠纷", budget_fen=5000),
+]
+
+
+def test_stored_analysis_round_trips_through_json() -> None:
+    made = default_analyzer().analyse("外卖小哥送餐没地方歇脚喝口水。爷爷奶奶腿脚不好")
+    data = analysis_to_json(made)
+    assert data["v"] == ANALYSIS_VERSION == default_analyzer().version
+    back = analysis_from_json(json.loads(json.dumps(data)))
+    assert back == made and back is not None and back.version == ANALYSIS_VERSION
+    assert analysis_from_json(None) is None
+    assert analysis_from_json({"v": ANALYSIS_VERSION, "w": ["x"]}) is None  # malformed: analysed again
+
+
+def test_index_from_stored_analyses_ranks_exactly_like_one_that_analyses(tree: RegionTree) -> None:
+    fresh = index_of(tree, *POOL)
+    from_storage = index_of(tree, *map(stored, POOL))
+    assert all(listing.analysis is not None for listing in map(stored, POOL))
+    assert rankings(from_storage, QUERIES) == rankings(fresh, QUERIES)
+    # single upserts take the same path
+    single = MatchIndex(tree)
+    for listing in map(stored, POOL):
+        single.upsert(listing)
+    assert rankings(single, QUERIES) == rankings(fresh, QUERIES)
+
+
+def test_a_current_stored_analysis_is_used_instead_of_the_text(tree: RegionTree) -> None:
+    # An analysis that disagrees with the text shows which one the index read.
+    legal = default_analyzer().analyse("公益法律咨询。律师解答合同、劳动争议等法律问题")
+    index = index_of(tree, replace(CALLIGRAPHY, analysis=legal), MEAL)
+    assert ids(index.search(Query("律师 合同纠纷 法律咨询")))[:1] == ["calligraphy"]
+
+
+def test_a_stored_analysis_of_another_version_is_ignored(tree: RegionTree) -> None:
+    legal = default_analyzer().analyse("公益法律咨询。律师解答合同、劳动争议等法律问题")
+    outdated = replace(legal, version="0ld7hesaurus")
+    data = {**analysis_to_json(legal), "v": "0ld7hesaurus"}
+    assert analysis_from_json(data) is None
+    unversioned = Analysis(legal.words, legal.concepts, legal.groups, legal.categories)
+    for analysis in (outdated, unversioned):
+        index = index_of(tree, replace(CALLIGRAPHY, analysis=analysis), MEAL)
+        assert "calligraphy" not in ids(index.search(Query("律师 合同纠纷 法律咨询")))
+        assert rankings(index_of(tree, *POOL[:1], replace(CALLIGRAPHY, analysis=analysis)), QUERIES) == \
+            rankings(index_of(tree, *POOL[:2]), QUERIES)

@@ -54,4 +54,5 @@ class AuditRepository:
             for row in rows:
                 yield row
             last = rows[-1].seq
-            self.session.expunge_all()
+            for row in rows:  # keep memory flat over a long chain, without touching the request's other objects
+                self.session.expunge(row)

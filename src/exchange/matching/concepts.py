@@ -7,6 +7,7 @@ code. A concept ties the formal words organisations write (助餐配送) to what
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -19,7 +20,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from .text import WIDE_CHARS, Segmenter, fold, is_han
+from .text import STOPWORDS, WIDE_CHARS, Segmenter, fold, is_han
 
 __all__ = [
     "CATEGORY_CODES",
@@ -29,6 +30,7 @@ __all__ = [
     "Concept",
     "PhraseMatcher",
     "Thesaurus",
+    "analysis_version",
     "default_analyzer",
     "default_thesaurus",
     "detect_concepts",
@@ -76,6 +78,8 @@ class Analysis:
     concepts: tuple[str, ...]
     groups: frozenset[str]
     categories: Mapping[str, float] = field(default_factory=dict)
+    # The version of the analyser that produced it (see ``analysis_version``); None when unknown.
+    version: str | None = field(default=None, compare=False)
 
     @property
     def category(self) -> str | None:
@@ -234,6 +238,9 @@ class Thesaurus:
     """Concepts, target-group words and category relations, loaded from JSON."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
+        # A digest of the whole content: analyses made with another thesaurus are not reused.
+        canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        self.digest = hashlib.sha256(canonical.encode()).hexdigest()
         self.concepts: dict[str, Concept] = {}
         for raw in data["concepts"]:
             concept = _concept_from(raw)
@@ -324,6 +331,7 @@ class Analyzer:
         self.thesaurus = thesaurus
         self.segmenter = segmenter or Segmenter()
         self.segmenter.add_words(thesaurus.dictionary_words())
+        self.version = analysis_version(thesaurus.digest, self.segmenter.user_words)
         self.matcher = PhraseMatcher(thesaurus.labelled_phrases())
         self.analyse = lru_cache(maxsize=cache_size)(self._analyse)
         self._traditional = str.maketrans(thesaurus.traditional)
@@ -357,7 +365,17 @@ class Analyzer:
             # meal concept must not turn the riders into old people.
             groups = {g for cid in concepts for g in self.thesaurus.concepts[cid].groups}
         words = self.segmenter.words(folded)
-        return Analysis(words, concepts, frozenset(groups), self.thesaurus.categories_of(concepts, labels))
+        categories = self.thesaurus.categories_of(concepts, labels)
+        return Analysis(words, concepts, frozenset(groups), categories, self.version)
+
+
+def analysis_version(thesaurus_digest: str, dictionary: Iterable[str]) -> str:
+    """A short hash of everything an analysis depends on: the thesaurus, the segmenter's user
+    dictionary and the stopwords. Stored analyses of another version are analysed again."""
+    h = hashlib.sha256(thesaurus_digest.encode())
+    for part in (sorted({w for w in dictionary if len(w) >= 2}), sorted(STOPWORDS)):
+        h.update(b"\x00" + "\n".join(part).encode())
+    return h.hexdigest()[:12]
 
 
 _lock = threading.Lock()

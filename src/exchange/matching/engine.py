@@ -22,9 +22,11 @@ from itertools import repeat
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .analysis import ANALYSIS_VERSION, analysis_from_json, analysis_to_json, listing_text
 from .concepts import CATEGORY_CODES, GROUP_CODES, Analysis, Analyzer, default_analyzer
 
 __all__ = [
+    "ANALYSIS_VERSION",
     "MATCHABLE_STATUSES",
     "RULE_WEIGHTS",
     "Listing",
@@ -34,6 +36,8 @@ __all__ = [
     "Query",
     "Reason",
     "RegionTree",
+    "analysis_from_json",
+    "analysis_to_json",
     "query_from_listing",
 ]
 
@@ -207,6 +211,9 @@ class Listing:
     capacity_per_month: int | None = None
     org: OrgFacts | None = None
     eligibility: dict | None = None
+    # The text's analysis made when the listing was written (see ``analysis.py``); used instead of
+    # analysing again when it is of the index's analyser version, otherwise ignored.
+    analysis: Analysis | None = None
 
 
 @dataclass
@@ -247,7 +254,7 @@ class Match:
 
 def query_from_listing(listing: Listing) -> Query:
     """Build the query that finds matches for a need, an opportunity or an offer."""
-    text = f"{listing.title}。{listing.description}"
+    text = listing_text(listing.title, listing.description)
     base = {"text": text, "category": listing.category, "target_groups": list(listing.target_groups)}
     if listing.kind == "need":
         return Query(**base, region_code=listing.region_codes[0] if listing.region_codes else None)
@@ -406,9 +413,16 @@ class MatchIndex:
         self._remove_row(self._stores[listing.kind], listing.id)
         if listing.status not in MATCHABLE_STATUSES[listing.kind]:
             return
-        analysis = (analyse or self.analyzer.analyse)(f"{listing.title}。{listing.description}")
+        analysis = self._analysis_of(listing, analyse)
         # Looked up again: removing a row may have compacted the store into a new object.
         self._add_row(self._stores[listing.kind], listing, analysis)
+
+    def _analysis_of(self, listing: Listing, analyse: Callable[[str], Analysis] | None = None) -> Analysis:
+        """The listing's stored analysis when it is current, else a fresh one."""
+        stored = listing.analysis
+        if stored is not None and stored.version == self.analyzer.version:
+            return stored
+        return (analyse or self.analyzer.analyse)(listing_text(listing.title, listing.description))
 
     def _add_row(self, store: _Store, listing: Listing, analysis: Analysis) -> None:
         row = store.n
@@ -479,7 +493,7 @@ class MatchIndex:
         live = [listing for listing in store.listings if listing is not None]
         self._stores[store.kind] = fresh = _Store(store.kind)
         for listing in live:
-            self._add_row(fresh, listing, self.analyzer.analyse_uncached(f"{listing.title}。{listing.description}"))
+            self._add_row(fresh, listing, self._analysis_of(listing, self.analyzer.analyse_uncached))
         _flush(fresh)
 
     def _category_id(self, code: str | None) -> int:

@@ -18,11 +18,13 @@ from exchange.organizations.models import Organization
 from exchange.regions.models import Region
 
 OFFER_COLUMNS = (Offer.id, Offer.title, Offer.description, Offer.category, Offer.target_groups, Offer.region_codes,
-                 Offer.status, Offer.price_fen, Offer.pricing, Offer.capacity_per_month, Offer.organization_id)
+                 Offer.status, Offer.price_fen, Offer.pricing, Offer.capacity_per_month, Offer.organization_id,
+                 Offer.match_analysis)
 OPPORTUNITY_COLUMNS = (Opportunity.id, Opportunity.title, Opportunity.description, Opportunity.category,
                        Opportunity.target_groups, Opportunity.region_codes, Opportunity.status, Opportunity.budget_fen,
-                       Opportunity.eligibility, Opportunity.bid_deadline)
-NEED_COLUMNS = (Need.id, Need.title, Need.description, Need.category, Need.target_groups, Need.region_code, Need.status)
+                       Opportunity.eligibility, Opportunity.bid_deadline, Opportunity.match_analysis)
+NEED_COLUMNS = (Need.id, Need.title, Need.description, Need.category, Need.target_groups, Need.region_code, Need.status,
+                Need.match_analysis)
 
 
 class MatchingRepository:

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.clock import now
+from exchange.matching.analysis import analysis_from_json
 from exchange.matching.engine import Listing, MatchIndex, OrgFacts, RegionTree
 from exchange.matching.repository import MatchingRepository
 
@@ -39,6 +40,7 @@ def offer_listing(row: Any, orgs: dict[uuid.UUID, OrgFacts]) -> Listing:
         target_groups=list(row.target_groups or []), region_codes=list(row.region_codes or []), status=row.status,
         price_fen=row.price_fen, pricing=row.pricing, capacity_per_month=row.capacity_per_month,
         org=orgs.get(row.organization_id) or OrgFacts(id=str(row.organization_id)),
+        analysis=analysis_from_json(row.match_analysis),
     )
 
 
@@ -47,6 +49,7 @@ def opportunity_listing(row: Any) -> Listing:
         id=str(row.id), kind="opportunity", title=row.title, description=row.description, category=row.category,
         target_groups=list(row.target_groups or []), region_codes=list(row.region_codes or []), status=row.status,
         budget_fen=row.budget_fen, eligibility=dict(row.eligibility or {}),
+        analysis=analysis_from_json(row.match_analysis),
     )
 
 
@@ -55,6 +58,7 @@ def need_listing(row: Any) -> Listing:
         id=str(row.id), kind="need", title=row.title, description=row.description, category=row.category,
         target_groups=list(row.target_groups or []), region_codes=[row.region_code],
         status="open" if row.status == "open" else row.status,
+        analysis=analysis_from_json(row.match_analysis),
     )
 
 

@@ -168,6 +168,12 @@ class Segmenter:
         """Which segmentation library is in use ('rjieba' or 'jieba')."""
         return "rjieba" if isinstance(self._backend, _RJiebaBackend) else "jieba"
 
+    @property
+    def user_words(self) -> frozenset[str]:
+        """Every word added to the user dictionary."""
+        with self._lock:
+            return frozenset(self._words)
+
     def add_words(self, words: Iterable[str]) -> None:
         """Add words to the user dictionary (words shorter than two characters are ignored)."""
         with self._lock:

@@ -14,6 +14,7 @@ from exchange.kit.clock import now
 from exchange.listings import validation
 from exchange.listings.permissions import authorize
 from exchange.listings.states import permission_for, transition
+from exchange.matching.analysis import analyse_for_storage
 from exchange.needs.models import Need, NeedSupport
 from exchange.needs.repository import NeedRepository
 from exchange.needs.states import CLAIMANT_ACTIONS, OPEN, TRANSITIONS
@@ -63,6 +64,7 @@ async def _default_region(session: AsyncSession, user: User) -> str:
 async def _index(session: AsyncSession, need: Need) -> None:
     need.search_text = await NeedRepository(session).index.sync(
         need.id, [need.region_code], need.target_groups, need.title, need.description)
+    need.match_analysis = analyse_for_storage(need.title, need.description)
 
 
 async def create(session: AsyncSession, *, user: User, data: dict[str, Any]) -> Need:

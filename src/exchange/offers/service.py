@@ -14,6 +14,7 @@ from exchange.kit.clock import now
 from exchange.listings import validation
 from exchange.listings.permissions import allowed, authorize
 from exchange.listings.states import permission_for, transition
+from exchange.matching.analysis import analyse_for_storage
 from exchange.offers.models import Offer
 from exchange.offers.repository import OfferRepository
 from exchange.offers.states import DRAFT, PUBLISHED, TRANSITIONS
@@ -61,6 +62,7 @@ def _check_price(pricing: str, price_fen: int) -> None:
 async def _index(session: AsyncSession, offer: Offer) -> None:
     offer.search_text = await OfferRepository(session).index.sync(
         offer.id, offer.region_codes, offer.target_groups, offer.title, offer.description)
+    offer.match_analysis = analyse_for_storage(offer.title, offer.description)
 
 
 async def create(session: AsyncSession, *, user: User, data: dict[str, Any]) -> Offer:

@@ -15,6 +15,7 @@ from exchange.kit.clock import now
 from exchange.listings import validation
 from exchange.listings.permissions import allowed, authorize
 from exchange.listings.states import permission_for, transition
+from exchange.matching.analysis import analyse_for_storage
 from exchange.opportunities.models import Opportunity
 from exchange.opportunities.repository import OpportunityRepository
 from exchange.opportunities.schemas import OpportunityOut
@@ -76,11 +77,17 @@ async def create(session: AsyncSession, *, user: User, data: dict[str, Any]) -> 
                                  region_codes=data["region_codes"])
     repo = OpportunityRepository(session)
     opp = repo.add(Opportunity(id=uuid.uuid4(), created_by=user.id, status="draft", **data))
-    opp.search_text = await repo.index.sync(opp.id, opp.region_codes, opp.target_groups, opp.title, opp.description)
+    await _index(session, opp)
     await repo.flush()
     audit.record(session, actor_id=user.id, action="opportunity.created", entity_type="opportunity", entity_id=opp.id,
                  summary={"title": opp.title, "budget_fen": opp.budget_fen})
     return opp
+
+
+async def _index(session: AsyncSession, opp: Opportunity) -> None:
+    opp.search_text = await OpportunityRepository(session).index.sync(
+        opp.id, opp.region_codes, opp.target_groups, opp.title, opp.description)
+    opp.match_analysis = analyse_for_storage(opp.title, opp.description)
 
 
 def _check_publishable(opp: Opportunity) -> None:
@@ -106,8 +113,7 @@ async def update(session: AsyncSession, *, user: User, opp: Opportunity, changes
     if opp.status == PUBLISHED and any(before[k] != changes[k] for k in changes if k in TERMS):
         opp.terms_changed_at = now()
     if {"title", "description", "region_codes", "target_groups"} & set(changes):
-        opp.search_text = await OpportunityRepository(session).index.sync(
-            opp.id, opp.region_codes, opp.target_groups, opp.title, opp.description)
+        await _index(session, opp)
     await session.flush()
     audit.record(session, actor_id=user.id, action="opportunity.updated", entity_type="opportunity", entity_id=opp.id,
                  summary={"changed": sorted(changes)}, public=opp.published_at is not None)
