@@ -9,7 +9,7 @@ the stopwords change, older analyses no longer match and are analysed again.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .concepts import Analysis, analysis_version, default_analyzer, default_thesaurus
@@ -28,14 +28,28 @@ def listing_text(title: str, description: str) -> str:
 
 
 def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
-    """A compact JSON form: version, words, concepts, groups and the category distribution."""
+    """A compact JSON form: version, words, concepts, groups and the category distribution.
+
+    Word lists are stored space-separated (a quarter shorter, and about twice as fast to decode as
+    a JSON array of strings); a list containing a word with a space is kept as an array."""
     return {
         "v": analysis.version or "",
-        "w": list(analysis.words),
-        "c": list(analysis.concepts),
-        "g": sorted(analysis.groups),
+        "w": _pack(analysis.words),
+        "c": _pack(analysis.concepts),
+        "g": _pack(sorted(analysis.groups)),
         "k": dict(analysis.categories),
     }
+
+
+def _pack(items: Iterable[str]) -> str | list[str]:
+    items = list(items)
+    return items if any(not s or " " in s for s in items) else " ".join(items)
+
+
+def _unpack(value: str | list[str]) -> list[str]:
+    if isinstance(value, str):
+        return value.split(" ") if value else []
+    return list(value)
 
 
 def analysis_from_json(data: Mapping[str, Any] | None, version: str = ANALYSIS_VERSION) -> Analysis | None:
@@ -45,9 +59,9 @@ def analysis_from_json(data: Mapping[str, Any] | None, version: str = ANALYSIS_V
     try:
         return Analysis(
             # Interned: the same words recur across listings, so rows share one string object each.
-            words=tuple(map(sys.intern, data["w"])),
-            concepts=tuple(data["c"]),
-            groups=frozenset(data["g"]),
+            words=tuple(map(sys.intern, _unpack(data["w"]))),
+            concepts=tuple(_unpack(data["c"])),
+            groups=frozenset(_unpack(data["g"])),
             categories={str(k): float(p) for k, p in data["k"].items()},
             version=version,
         )

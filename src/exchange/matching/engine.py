@@ -380,7 +380,7 @@ class MatchIndex:
 
     def upsert_many(self, listings: Iterable[Listing]) -> None:
         """Add or replace many listings (one lock; postings and numeric columns written in one go)."""
-        with self._lock, _gc_paused():
+        with self._lock, gc_paused():
             try:
                 for listing in listings:
                     self._upsert(listing, self.analyzer.analyse_uncached)
@@ -577,7 +577,7 @@ def _flush_postings(store: _Store) -> None:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector during a bulk build.
 
     A build allocates millions of long-lived containers; each would-be full collection walks all of

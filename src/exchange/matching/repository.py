@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.matching.models import MatchFeedback
@@ -31,6 +31,10 @@ class MatchingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def _rows(self, stmt: Select[Any]) -> list[Any]:
+        """Plain rows through the session's connection: no ORM result machinery (rows by the 100k)."""
+        return list(await (await self.session.connection()).execute(stmt))
+
     async def regions(self) -> list[tuple[str, str | None, str]]:
         rows = await self.session.execute(select(Region.code, Region.parent_code, Region.level))
         return [tuple(r) for r in rows]  # type: ignore[misc]
@@ -39,7 +43,7 @@ class MatchingRepository:
         stmt = select(Organization.id, Organization.registration, Organization.a_level, Organization.status)
         if since is not None:
             stmt = stmt.where(Organization.updated_at >= since)
-        return list(await self.session.execute(stmt))
+        return await self._rows(stmt)
 
     async def offers(self, *, since: dt.datetime | None = None, org_ids: Iterable[uuid.UUID] = (),
                      published_only: bool = False) -> list[Any]:
@@ -51,7 +55,7 @@ class MatchingRepository:
             stmt = stmt.where(Offer.updated_at >= since)
         if published_only:
             stmt = stmt.where(Offer.status == "published")
-        return list(await self.session.execute(stmt))
+        return await self._rows(stmt)
 
     async def opportunities(self, *, since: dt.datetime | None = None, open_only: bool = False) -> list[Any]:
         stmt = select(*OPPORTUNITY_COLUMNS)
@@ -59,7 +63,7 @@ class MatchingRepository:
             stmt = stmt.where(Opportunity.updated_at >= since)
         if open_only:
             stmt = stmt.where(Opportunity.status == "published")
-        return list(await self.session.execute(stmt))
+        return await self._rows(stmt)
 
     async def needs(self, *, since: dt.datetime | None = None, open_only: bool = False) -> list[Any]:
         stmt = select(*NEED_COLUMNS)
@@ -67,7 +71,7 @@ class MatchingRepository:
             stmt = stmt.where(Need.updated_at >= since)
         if open_only:
             stmt = stmt.where(Need.status == "open")
-        return list(await self.session.execute(stmt))
+        return await self._rows(stmt)
 
     async def offers_by_id(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, Offer]:
         if not ids:

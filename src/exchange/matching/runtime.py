@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.clock import now
 from exchange.matching.analysis import analysis_from_json
-from exchange.matching.engine import Listing, MatchIndex, OrgFacts, RegionTree
+from exchange.matching.engine import Listing, MatchIndex, OrgFacts, RegionTree, gc_paused
 from exchange.matching.repository import MatchingRepository
 
 log = logging.getLogger("exchange.matching")
@@ -91,6 +91,12 @@ class MatchingRuntime:
         self.region_count = len(rows)
 
     async def _build(self, session: AsyncSession) -> None:
+        # The rows read here (decoded JSON included) become long-lived objects too: collections
+        # paused from the first query, not only while indexing (see ``gc_paused``).
+        with gc_paused():
+            await self._build_paused(session)
+
+    async def _build_paused(self, session: AsyncSession) -> None:
         started, mark = time.perf_counter(), now() - LOOKBACK
         repo = MatchingRepository(session)
         await self._load_regions(repo)

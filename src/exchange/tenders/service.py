@@ -169,31 +169,33 @@ async def _check_offer(session: AsyncSession, offer_id: uuid.UUID | None, organi
                       code="unknown_offer")
 
 
-async def _open_for_bids(session: AsyncSession, user: User, opportunity_id: uuid.UUID) -> Opportunity:
-    """The opportunity, share-locked so that closing waits for bids in flight; 409 after the deadline."""
+async def _open_for_bids(session: AsyncSession, user: User, opportunity_id: uuid.UUID) -> tuple[Opportunity, dt.datetime]:
+    """The opportunity, share-locked so that closing waits for bids in flight, and the instant the
+    deadline was checked against — the bid's own time, so no bid is ever stamped after the deadline;
+    409 after the deadline."""
     opp = await TenderRepository(session).opportunity(opportunity_id, share=True)
     if opp is None or opp.status == "draft":
         raise not_found("opportunity")
     caps = await capacities(session, user, opp)
     if not caps & tender_machine.who_may("bid"):
         raise forbidden("只有社会组织可以投标", "Only organization users may bid", code="not_allowed")
-    if opp.status in CLOSED_STATES or (opp.bid_deadline is not None and now() >= opp.bid_deadline):
+    at = now()
+    if opp.status in CLOSED_STATES or (opp.bid_deadline is not None and at >= opp.bid_deadline):
         raise errors.bid_deadline_passed()
     tender_machine.check(opp.status, "bid", caps)
-    return opp
+    return opp, at
 
 
 async def submit_bid(
     session: AsyncSession, user: User, opportunity_id: uuid.UUID, data: dict[str, Any]
 ) -> tuple[Bid, Opportunity]:
-    opp = await _open_for_bids(session, user, opportunity_id)
+    opp, at = await _open_for_bids(session, user, opportunity_id)
     repo = TenderRepository(session)
     assert user.organization_id is not None
     problems = eligibility_problems(await repo.organization(user.organization_id), opp)
     if problems:
         raise errors.not_eligible(problems)
     await _check_offer(session, data.get("offer_id"), user.organization_id)
-    at = now()
     bid = await repo.bid_of(opp.id, user.organization_id)
     if bid is not None and bid.status == "submitted":
         raise errors.bid_exists()
@@ -219,10 +221,9 @@ async def change_bid(session: AsyncSession, user: User, bid_id: uuid.UUID, actio
                      changes: dict[str, Any] | None = None) -> tuple[Bid, Opportunity]:
     """Update, withdraw or reconfirm one's own bid, until the deadline."""
     bid = await own_bid(session, user, bid_id)
-    opp = await _open_for_bids(session, user, bid.opportunity_id)
+    opp, at = await _open_for_bids(session, user, bid.opportunity_id)
     if bid.status != "submitted":
         raise invalid_state("bid", bid.status, action)
-    at = now()
     if action == "withdraw":
         bid.status, bid.withdrawn_at = "withdrawn", at
     else:
