@@ -62,7 +62,7 @@ def analysis_from_json(data: Mapping[str, Any] | None, version: str = ANALYSIS_V
             words=tuple(map(sys.intern, _unpack(data["w"]))),
             concepts=tuple(_unpack(data["c"])),
             groups=frozenset(_unpack(data["g"])),
-            categories={str(k): float(p) for k, p in data["k"].items()},
+            categories=dict(data["k"]),
             version=version,
         )
     except (KeyError, TypeError, ValueError, AttributeError):
