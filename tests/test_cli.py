@@ -110,3 +110,9 @@ def test_exchange_demo_command_twice(empty_url: str, capsys: pytest.CaptureFixtu
     assert out.count("demo data loaded: ") == 1 and "organizations +" in out and "admin-demo-2026" in out
     assert main(["demo"]) == 0
     assert capsys.readouterr().out.startswith("demo data already loaded: nothing changed")
+
+
+def test_serve_refuses_an_unmigrated_database(empty_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--port", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "exchange db upgrade" in err and "database_not_migrated" in err

@@ -34,9 +34,24 @@ def _run_in_uow(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
     return asyncio.run(main())
 
 
+def _check_migrated() -> None:
+    """Refuse, with the fix in one line, to serve a database that is not at the newest migration."""
+    from exchange.migrate import check_migrated
+
+    async def check() -> None:
+        engine = db.create_engine(get_settings().database_url)
+        try:
+            await check_migrated(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(check())
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    _check_migrated()
     uvicorn.run("exchange.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                 proxy_headers=True, log_level=args.log_level)
     return 0
