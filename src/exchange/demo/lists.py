@@ -103,14 +103,23 @@ def _org_areas(world: World, org: Organization, rng: random.Random) -> list[str]
     return [r.code for r in _areas(world, rng)]
 
 
+def _menu(org: Organization, rng: random.Random) -> list[tuple[str, tuple[str, str, str, int]]]:
+    own = [c for c in (org.categories or []) if c in OFFER_THEMES]
+    first = [(c, theme) for c in own for theme in OFFER_THEMES[c]]
+    rest = [(c, theme) for c in OFFER_THEMES if c not in own for theme in OFFER_THEMES[c]]
+    rng.shuffle(first)
+    rng.shuffle(rest)
+    return first + rest
+
+
 async def _offers(session: AsyncSession, world: World, rng: random.Random, manager: User) -> list:
     orgs = world.social_orgs() or world.buyer_orgs()
     made = []
+    menus = {org.id: _menu(org, rng) for org in orgs}
     for i in range(OFFERS):
         org = orgs[i % len(orgs)]
-        cats = [c for c in (org.categories or []) if c in OFFER_THEMES] or list(OFFER_THEMES)
-        category = rng.choice(cats)
-        title, description, pricing, price = rng.choice(OFFER_THEMES[category])
+        # An organization's menu lists each service once: its own categories first, then related work.
+        category, (title, description, pricing, price) = menus[org.id].pop(0)
         user = world.user_for(org)
         actor = user if user is not None and user.role == Role.org else manager
         short = org.name.removeprefix("成都市").removeprefix("武侯区")
