@@ -139,3 +139,22 @@ async def test_a_failed_request_leaves_nothing_behind(app, session_factory, cras
         assert (await client.get("/regions/510107003009")).status_code == 404
         assert (await client.get("/audit/verify")).json()["intact"] is True
     assert await counts() == before
+
+
+async def test_nul_characters_are_refused_before_any_endpoint(app, client) -> None:
+    """PostgreSQL cannot store NUL in text; every way of sending one gets the same 422, nothing else."""
+    attempts = [
+        client.get("/audit/events", params={"entity_id": "a\x00b"}),
+        client.get("/regions/5101%0007"),
+        client.post("/auth/token", data={"username": "ad\x00min", "password": "whatever-123"}),
+        client.post("/auth/register", json={"username": "nul_user", "password": "long-enough-1",
+                                            "display_name": "张\u0000三", "region_code": "510107"}),
+    ]
+    for request in attempts:
+        r = await request
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["code"] == "nul_character"
+    # an escaped backslash followed by "u0000" is ordinary text, not a NUL
+    r = await client.post("/auth/register", json={"username": "x", "password": "short", "display_name": "\\u0000"})
+    assert r.status_code == 422 and r.json()["code"] == "validation_failed"

@@ -12,64 +12,17 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
-from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exchange import db, ticker
 from exchange.config import Settings, get_settings
-from exchange.errors import PROBLEM_SCHEMA, install_error_handlers, problem_response, problems
+from exchange.errors import PROBLEM_SCHEMA, install_error_handlers, problems
+from exchange.kit.asgi import RequestGuard
 from exchange.kit.http import API_PREFIX
 from exchange.kit.ratelimit import SlidingWindow
 from exchange.matching.runtime import MatchingRuntime, keep_fresh
 from exchange.migrate import check_migrated
 
 log = logging.getLogger("exchange")
-
-
-class BodyLimit:
-    """Answer 413 (problem+json) for a request body over ``limit`` bytes, declared or streamed."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._reject(scope, receive, send)
-            return
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > self.limit:
-                await self._reject(scope, receive, send)
-                return
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
-
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(
-            Request(scope), 413, "payload_too_large", f"请求体超过 {self.limit} 字节",
-            f"The body is larger than {self.limit} bytes",
-        )
-        await response(scope, receive, send)
 
 
 async def _tick_forever(app: FastAPI, interval: float) -> None:
@@ -165,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"],
             expose_headers=["ETag", "Location", "Retry-After"],
         )
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestGuard, limit=settings.max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
