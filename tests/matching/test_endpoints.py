@@ -233,3 +233,21 @@ def _two_processes_scenario(database_url: str, world: dict) -> None:
 
 async def test_two_server_processes_agree(app: Any, database_url: str, world: dict) -> None:
     await asyncio.to_thread(_two_processes_scenario, database_url, world)
+
+
+async def test_a_listing_without_any_word_does_not_break_matching(app, database_url: str, world: dict) -> None:
+    """Text that yields no term ("0", punctuation) must neither fail itself nor poison the index for others."""
+    fresh = create_app(make_settings(database_url, matching_sync_seconds=0.001))
+    async with fresh.router.lifespan_context(fresh):
+        transport = httpx.ASGITransport(app=fresh)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
+            meal = await publish_offer(c, world["org"], MEAL, [DISTRICT])
+            need = await post_need(c, world["resident"])
+            assert (await c.get(f"/needs/{need['id']}/matches")).status_code == 200
+            r = await c.post("/needs", json={"title": "00", "description": "。。。", "region_code": COMM_A1},
+                             headers=world["resident"].headers)
+            assert r.status_code == 201, r.text
+            assert (await c.get(f"/needs/{r.json()['id']}/matches")).status_code == 200
+            r = await c.post("/matches/search", json={"text": "0"})
+            assert r.status_code == 200, r.text
+            assert offer_ids((await c.get(f"/needs/{need['id']}/matches")).json())[0] == meal["id"]

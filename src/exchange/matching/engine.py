@@ -16,7 +16,7 @@ import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from itertools import repeat
 
 import numpy as np
@@ -24,6 +24,9 @@ from rapidfuzz import fuzz, process
 
 from .analysis import ANALYSIS_VERSION, analysis_from_json, analysis_to_json, listing_text
 from .concepts import CATEGORY_CODES, GROUP_CODES, Analysis, Analyzer, default_analyzer
+from .explain import Explainer
+from .records import Listing, Match, OrgFacts, Query, Reason, query_from_listing
+from .regions import LEVELS, RegionTree
 
 __all__ = [
     "ANALYSIS_VERSION",
@@ -59,7 +62,6 @@ RULE_WEIGHTS: dict[str, float] = {
     "capacity": 0.04,
 }
 
-LEVELS: tuple[str, ...] = ("province", "city", "district", "subdistrict", "community", "grid", "building")
 _COMMUNITY = LEVELS.index("community")
 # Place proximity by how many levels the covering area sits above the place (capped at community):
 # same community 1.0 > covering subdistrict > covering district > anything wider.
@@ -74,199 +76,6 @@ _UNKNOWN_WORD_SHARE = 0.3  # weight of query words no listing uses (colloquial f
 _RELATED_CONCEPT_SHARE = 0.5
 _MIN_CANDIDATES, _MAX_CANDIDATES = 100, 1000  # shortlist rescored with rapidfuzz
 _FUZZY_WORDS = 24  # words of a listing kept for the fuzzy comparison
-
-
-# --------------------------------------------------------------------------------------------- regions
-
-
-class RegionTree:
-    """Region codes as a tree (code -> parent code). Codes the tree does not know are roots."""
-
-    def __init__(
-        self, parents: Mapping[str, str | None] | None = None, levels: Mapping[str, str] | None = None
-    ) -> None:
-        self._parent: dict[str, str | None] = {}
-        self._children: dict[str, list[str]] = {}
-        self._levels: dict[str, str] = dict(levels or {})
-        self._anc_cache: dict[str, tuple[str, ...]] = {}
-        self._desc_cache: dict[str, tuple[str, ...]] = {}
-        for code, parent in (parents or {}).items():
-            self.add(code, parent)
-
-    def add(self, code: str, parent: str | None = None, level: str | None = None) -> None:
-        """Add or move a region (cached ancestry is dropped)."""
-        old = self._parent.get(code)
-        if old is not None and code in self._children.get(old, []):
-            self._children[old].remove(code)
-        self._parent[code] = parent
-        if parent is not None:
-            self._children.setdefault(parent, []).append(code)
-        if level:
-            self._levels[code] = level
-        self._anc_cache.clear()
-        self._desc_cache.clear()
-
-    def __contains__(self, code: object) -> bool:
-        return code in self._parent
-
-    def __len__(self) -> int:
-        return len(self._parent)
-
-    def parent(self, code: str) -> str | None:
-        """The parent code, or None for a root or an unknown code."""
-        return self._parent.get(code)
-
-    def ancestors(self, code: str) -> tuple[str, ...]:
-        """The code itself first, then its parent, up to the root."""
-        cached = self._anc_cache.get(code)
-        if cached is None:
-            chain, seen, cur = [], set(), code
-            while cur is not None and cur not in seen:  # the seen-set guards against bad cyclic data
-                chain.append(cur)
-                seen.add(cur)
-                cur = self._parent.get(cur)
-            cached = self._anc_cache[code] = tuple(chain)
-        return cached
-
-    def descendants(self, code: str) -> tuple[str, ...]:
-        """The code itself first, then every region under it."""
-        cached = self._desc_cache.get(code)
-        if cached is None:
-            out, stack, seen = [], [code], set()
-            while stack:
-                cur = stack.pop()
-                if cur not in seen:
-                    seen.add(cur)
-                    out.append(cur)
-                    stack.extend(self._children.get(cur, ()))
-            cached = self._desc_cache[code] = tuple(out)
-        return cached
-
-    def contains(self, a: str, b: str) -> bool:
-        """True when ``b`` is ``a`` or lies under ``a``."""
-        return a in self.ancestors(b)
-
-    def depth(self, code: str) -> int:
-        """Steps from the root (a root is 0)."""
-        return len(self.ancestors(code)) - 1
-
-    def level(self, code: str) -> int:
-        """Administrative rank (index into ``LEVELS``): from the stored level, else from the code's shape."""
-        named = self._levels.get(code)
-        if named in LEVELS:
-            return LEVELS.index(named)
-        return _level_from_code(code, self.depth(code))
-
-    def level_name(self, code: str) -> str:
-        """The level's name, e.g. 'community'."""
-        return LEVELS[min(self.level(code), len(LEVELS) - 1)]
-
-
-def _level_from_code(code: str, depth: int) -> int:
-    """Level implied by GB/T 2260 and statistical division codes; tree depth for other shapes."""
-    if code.isdigit():
-        if len(code) == 6:
-            return 0 if code.endswith("0000") else 1 if code.endswith("00") else 2
-        if len(code) == 9:
-            return 3
-        if len(code) == 12:
-            if code[6:] == "000000":
-                return _level_from_code(code[:6], depth)
-            return 3 if code.endswith("000") else 4
-        if len(code) > 12:
-            return min(5 + (len(code) - 13) // 3, len(LEVELS) - 1)
-    return min(2 + depth, len(LEVELS) - 1)
-
-
-# --------------------------------------------------------------------------------------------- records
-
-
-@dataclass
-class OrgFacts:
-    """The organization behind an offer (or a bidder), as far as matching cares."""
-
-    id: str
-    registration: str | None = None  # 'registered' | 'subdistrict_filed' | 'community_filed' | None
-    a_level: int = 0
-    suspended: bool = False
-    stars: int | None = None
-    evaluation_avg: float | None = None
-
-
-@dataclass
-class Listing:
-    """An offer, an opportunity or a need, as the engine sees it."""
-
-    id: str
-    kind: str  # 'offer' | 'opportunity' | 'need'
-    title: str
-    description: str
-    category: str | None
-    target_groups: list[str]
-    region_codes: list[str]
-    status: str
-    price_fen: int | None = None
-    pricing: str | None = None
-    budget_fen: int | None = None
-    capacity_per_month: int | None = None
-    org: OrgFacts | None = None
-    eligibility: dict | None = None
-    # The text's analysis made when the listing was written (see ``analysis.py``); used instead of
-    # analysing again when it is of the index's analyser version, otherwise ignored.
-    analysis: Analysis | None = None
-
-
-@dataclass
-class Query:
-    """What we match from: free text plus whatever structure the source has."""
-
-    text: str
-    category: str | None = None
-    target_groups: list[str] = field(default_factory=list)
-    region_code: str | None = None
-    region_codes: list[str] | None = None
-    budget_fen: int | None = None
-    eligibility: dict | None = None
-    org: OrgFacts | None = None
-    price_fen: int | None = None  # matching from an offer: its price, against opportunities' budgets
-    pricing: str | None = None
-
-
-@dataclass
-class Reason:
-    """One rule's contribution to a match: its 0–1 score, its weight (0 for a failed hard rule)."""
-
-    rule: str
-    score: float
-    weight: float
-    detail: str
-
-
-@dataclass
-class Match:
-    """A ranked candidate."""
-
-    listing: Listing
-    score: float
-    eligible: bool
-    reasons: list[Reason]
-
-
-def query_from_listing(listing: Listing) -> Query:
-    """Build the query that finds matches for a need, an opportunity or an offer."""
-    text = listing_text(listing.title, listing.description)
-    base = {"text": text, "category": listing.category, "target_groups": list(listing.target_groups)}
-    if listing.kind == "need":
-        return Query(**base, region_code=listing.region_codes[0] if listing.region_codes else None)
-    if listing.kind == "opportunity":
-        return Query(
-            **base, region_codes=list(listing.region_codes), budget_fen=listing.budget_fen,
-            eligibility=listing.eligibility,
-        )
-    return Query(
-        **base, region_codes=list(listing.region_codes), org=listing.org, price_fen=listing.price_fen,
-        pricing=listing.pricing,
-    )
 
 
 # --------------------------------------------------------------------------------------------- storage
@@ -568,6 +377,8 @@ def _flush_postings(store: _Store) -> None:
     term_ids = np.array(store.pending_terms, dtype=np.int32)
     rows = np.array(store.pending_term_rows, dtype=np.int32)
     store.pending_terms, store.pending_term_rows = array("i"), array("i")
+    if term_ids.size == 0:  # listings whose text yields no term (e.g. "0") add no postings
+        return
     order = np.argsort(term_ids, kind="stable")  # stable: rows stay ascending within a term
     term_ids, rows = term_ids[order], rows[order]
     bounds = np.flatnonzero(np.diff(term_ids)) + 1
@@ -877,7 +688,7 @@ class _Search:
         # Best score first (ties: earlier indexed first); with include_ineligible, eligible ones first.
         order = np.argsort(-scores, kind="stable")[: self.limit].tolist()
         order.sort(key=lambda i: not eligible[i])
-        explainer = _Explainer(self)
+        explainer = Explainer(self)
         out = []
         for i in order:
             row = int(self.rows[picked[i]])
@@ -892,131 +703,3 @@ def _fit(values: np.ndarray, limit: float, against: str) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         score = np.where(price <= budget, 1.0, np.where(price <= 1.25 * budget, 0.5, 0.1))
     return np.where(np.isnan(values), _MISSING_PRICE_SCORE, score).astype(np.float32)
-
-
-# --------------------------------------------------------------------------------------------- reasons
-
-
-class _Explainer:
-    """Short Chinese explanations of each rule for a shortlisted row."""
-
-    def __init__(self, search: _Search) -> None:
-        self.s = search
-        self.thesaurus = search.index.analyzer.thesaurus
-
-    def reasons(self, i: int, pos: int, row: int) -> list[Reason]:
-        """Reasons for shortlist entry ``i`` (position ``pos`` among rows in play, store row ``row``)."""
-        out = []
-        for rule, weight in self.s._weights().items():
-            score = float(self.s.final[rule][i])
-            out.append(Reason(rule, round(score, 3), weight, getattr(self, f"_{rule}")(row, score)))
-        for rule, mask in self.s.hard.items():
-            if not mask[pos]:
-                out.append(Reason(rule, 0.0, 0.0, self._failed(rule, row)))
-        return out
-
-    def _text(self, row: int, score: float) -> str:
-        mine = set(self.s.store.concepts[row])
-        query = self.s.analysis.concepts
-        shared = [self.thesaurus.concepts[c].name for c in query if c in mine]
-        related = [
-            self.thesaurus.concepts[c].name for c in mine
-            if c not in query and any(c in self.thesaurus.concepts[q].related for q in query)
-        ]
-        words = set(self.s.store.joined[row].split())
-        common = [w for w in self.s.analysis.words if w in words and len(w) > 1][:4]
-        parts = []
-        if shared:
-            parts.append("共同主题：" + "、".join(shared[:4]))
-        if related:
-            parts.append("相关主题：" + "、".join(related[:3]))
-        if common:
-            parts.append("相同词语：" + "、".join(common))
-        return "；".join(parts) if parts else "文字内容关联较弱"
-
-    def _category(self, row: int, score: float) -> str:
-        listing = self.s.store.listings[row]
-        code = listing.category or _category_name_of(self.s.store, row, self.s.index)
-        label = self.thesaurus.category_labels.get(code or "", code or "未知")
-        suffix = "（由文字推断）" if self.s.category_inferred else ""
-        if score >= 0.99:
-            return f"类别一致：{label}{suffix}"
-        if code is None:
-            return "对方类别未知"
-        return f"类别相近：{label}{suffix}" if score > 0 else f"类别不同：{label}"
-
-    def _target_groups(self, row: int, score: float) -> str:
-        bits = int(self.s.cols["groups"][row])
-        shared = [self._group_label(g) for g, b in self.s.index._group_bits.items() if b & bits & self.s.query_groups]
-        if shared:
-            return "服务对象一致：" + "、".join(shared)
-        if score > 0:
-            return "面向全体居民"
-        return "服务对象不同"
-
-    def _group_label(self, code: str) -> str:
-        return self.thesaurus.group_labels.get(code, code)
-
-    def _place(self, row: int, score: float) -> str:
-        if score <= 0:
-            return "不在服务范围内"
-        words = {1.0: "同一社区（或更近）", 0.75: "覆盖所在街道", 0.5: "覆盖所在区县", 0.3: "覆盖范围较大"}
-        text = words.get(round(score, 2), "覆盖范围较大")
-        if self.s.place_mode == "overlap":
-            return "地区重叠：" + {1.0: "同一社区（或更近）", 0.75: "同一街道"}.get(round(score, 2), "同一区县或更大范围")
-        return text
-
-    def _budget(self, row: int, score: float) -> str:
-        listing, q = self.s.store.listings[row], self.s.query
-        if self.s.kind == "opportunity":
-            return _money_detail(q.price_fen, listing.budget_fen, score)
-        if q.budget_fen is not None:
-            return _money_detail(listing.price_fen, q.budget_fen, score)
-        return {"free": "免费服务", "low_cost": "低偿服务", "market": "市场价服务"}.get(listing.pricing or "", "未说明收费方式")
-
-    def _org_record(self, row: int, score: float) -> str:
-        org = self.s.store.listings[row].org
-        if org is None:
-            return "暂无机构信息"
-        parts = [f"{org.stars}星"] if org.stars else []
-        if org.evaluation_avg is not None:
-            parts.append(f"评估均分{org.evaluation_avg:.0f}")
-        if org.a_level:
-            parts.append(f"{org.a_level}A")
-        return "机构记录：" + "，".join(parts) if parts else "暂无评级和评估记录"
-
-    def _capacity(self, row: int, score: float) -> str:
-        cap = self.s.store.listings[row].capacity_per_month
-        if cap is None:
-            return "未填写服务能力"
-        return f"每月可服务{cap}人次" if cap > 0 else "本月已无服务能力"
-
-    def _failed(self, rule: str, row: int) -> str:
-        listing, q = self.s.store.listings[row], self.s.query
-        if rule == "reach":
-            return {
-                "reach": "服务范围不覆盖该地点", "under": "需求地点不在服务范围内", "overlap": "地区不重叠",
-            }.get(self.s.place_mode, "地区不符")
-        if rule == "suspended":
-            return "机构已被暂停，不能匹配"
-        elig = (q.eligibility if self.s.kind == "offer" else listing.eligibility) or {}
-        org = listing.org if self.s.kind == "offer" else q.org
-        a_level = org.a_level if org else 0
-        min_a = int(elig.get("min_a_level") or 0)
-        if a_level < min_a:
-            return f"机构等级{a_level}A，低于要求的{min_a}A"
-        return "要求在民政部门登记注册的机构"
-
-
-def _category_name_of(store: _Store, row: int, index: MatchIndex) -> str | None:
-    cid = int(store.cols.cat[row])
-    if cid <= 0:
-        return None
-    return next((code for code, i in index._cat_ids.items() if i == cid), None)
-
-
-def _money_detail(price: int | None, budget: int | None, score: float) -> str:
-    if price is None or budget is None:
-        return "价格或预算未说明"
-    text = f"报价{price / 100:.2f}元，预算{budget / 100:.2f}元"
-    return text + ("，在预算内" if score >= 1 else "，略超预算" if score >= 0.5 else "，超出预算")
