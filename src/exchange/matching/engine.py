@@ -238,6 +238,10 @@ class MatchIndex:
         store.n += 1
         store.live += 1
         store.row_of[listing.id] = row
+        if listing.analysis is not None:
+            # Indexed now: its words live on in the postings and joined text. Keeping the analysis
+            # would hold ~1 KB a listing for nothing (a rare compaction analyses afresh instead).
+            listing = replace(listing, analysis=None)
         store.listings.append(listing)
         store.concepts.append(analysis.concepts)
         store.joined.append(_joined(analysis, self.analyzer, _FUZZY_WORDS))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -56,6 +56,14 @@ class MatchingRepository:
         if published_only:
             stmt = stmt.where(Offer.status == "published")
         return await self._rows(stmt)
+
+    async def published_offer_batches(self, batch: int = 5000) -> AsyncIterator[list[Any]]:
+        """Every published offer, ``batch`` rows at a time (a server-side cursor on PostgreSQL), so that
+        building the index never holds all the rows at once."""
+        stmt = select(*OFFER_COLUMNS).where(Offer.status == "published").execution_options(yield_per=batch)
+        result = await (await self.session.connection()).stream(stmt)
+        async for rows in result.partitions(batch):
+            yield list(rows)
 
     async def opportunities(self, *, since: dt.datetime | None = None, open_only: bool = False) -> list[Any]:
         stmt = select(*OPPORTUNITY_COLUMNS)
