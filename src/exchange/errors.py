@@ -7,7 +7,6 @@ never leak a stack trace.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -239,6 +238,3 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         for status in statuses
     }
 
-
-def dumps_problem_schema() -> str:
-    return json.dumps(PROBLEM_SCHEMA)

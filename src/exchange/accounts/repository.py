@@ -14,7 +14,3 @@ class UserRepository(RepositoryBase[User]):
     async def by_username(self, username: str) -> User | None:
         return (await self.session.execute(select(User).where(User.username == username))).scalar_one_or_none()
 
-    async def by_ids(self, ids: list) -> list[User]:
-        if not ids:
-            return []
-        return list((await self.session.execute(select(User).where(User.id.in_(ids)))).scalars())

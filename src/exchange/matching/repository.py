@@ -45,16 +45,14 @@ class MatchingRepository:
             stmt = stmt.where(Organization.updated_at >= since)
         return await self._rows(stmt)
 
-    async def offers(self, *, since: dt.datetime | None = None, org_ids: Iterable[uuid.UUID] = (),
-                     published_only: bool = False) -> list[Any]:
+    async def offers(self, *, since: dt.datetime, org_ids: Iterable[uuid.UUID] = ()) -> list[Any]:
+        """Offers changed since ``since``, or belonging to the given organizations (whose facts changed)."""
         stmt = select(*OFFER_COLUMNS)
         org_ids = list(org_ids)
-        if since is not None and org_ids:
+        if org_ids:
             stmt = stmt.where((Offer.updated_at >= since) | Offer.organization_id.in_(org_ids))
-        elif since is not None:
+        else:
             stmt = stmt.where(Offer.updated_at >= since)
-        if published_only:
-            stmt = stmt.where(Offer.status == "published")
         return await self._rows(stmt)
 
     async def published_offer_batches(self, batch: int = 5000) -> AsyncIterator[list[Any]]:

@@ -102,9 +102,12 @@ class MatchingRuntime:
         gc.collect()
         gc.freeze()
         self.build_seconds = time.perf_counter() - started
+        assert self.offers is not None and self.demand is not None
+        log.info("matching index built: %d offers, %d opportunities+needs in %.2fs",
+                 len(self.offers), len(self.demand), self.build_seconds)
 
     async def _build_paused(self, session: AsyncSession) -> None:
-        started, mark = time.perf_counter(), now() - LOOKBACK
+        mark = now() - LOOKBACK
         repo = MatchingRepository(session)
         await self._load_regions(repo)
         self.orgs = {r.id: org_facts(r) for r in await repo.organizations()}
@@ -116,9 +119,6 @@ class MatchingRuntime:
                            + [need_listing(r) for r in await repo.needs(open_only=True)])
         self.offers, self.demand, self.watermark = offers, demand, mark
         self.last_sync = time.monotonic()
-        self.build_seconds = time.perf_counter() - started
-        log.info("matching index built: %d offers, %d opportunities+needs in %.2fs",
-                 len(offers), len(demand), self.build_seconds)
 
     async def _catch_up(self, session: AsyncSession) -> None:
         assert self.offers is not None and self.demand is not None and self.watermark is not None
