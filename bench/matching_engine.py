@@ -27,8 +27,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from exchange.matching.analysis import analysis_from_json, analysis_to_json, listing_text
-from exchange.matching.concepts import Concept, default_analyzer, default_thesaurus
+from exchange.chinese.analysis import analysis_from_json, analysis_to_json, listing_text
+from exchange.chinese.concepts import Concept, default_analyzer, default_thesaurus
 from exchange.matching.engine import Listing, MatchIndex, OrgFacts, Query, RegionTree, gc_paused
 
 COMMAND = "cd /work/main && .venv/bin/python bench/matching_engine.py --offers {offers} --queries {queries} --seed {seed}"

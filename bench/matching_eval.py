@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from exchange.matching.concepts import default_analyzer
+from exchange.chinese.concepts import default_analyzer
 from exchange.matching.engine import Listing, MatchIndex, OrgFacts, Query, RegionTree
 
 DATA = Path(__file__).with_name("data") / "matching_eval.json"

@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from matching_engine import Generator, build_regions, percentiles  # noqa: E402
 
 from exchange import db  # noqa: E402
+from exchange.chinese.analysis import analysis_to_json, listing_text  # noqa: E402
+from exchange.chinese.concepts import default_analyzer  # noqa: E402
 from exchange.matching import runtime as matching_runtime  # noqa: E402
-from exchange.matching.analysis import analysis_to_json, listing_text  # noqa: E402
-from exchange.matching.concepts import default_analyzer  # noqa: E402
 from exchange.matching.runtime import MatchingRuntime  # noqa: E402
 from exchange.migrate import upgrade  # noqa: E402
 from exchange.organizations.credit_code import complete  # noqa: E402

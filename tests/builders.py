@@ -10,8 +10,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from exchange import db
+from exchange.accounts.flows import create_user
 from exchange.accounts.models import Role, User
-from exchange.accounts.service import create_user
 from exchange.kit.clock import now
 from exchange.kit.security import encode_token
 from exchange.organizations import credit_code

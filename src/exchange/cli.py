@@ -166,7 +166,7 @@ def cmd_tick(args: argparse.Namespace) -> int:
 
 
 def cmd_ledger_check(args: argparse.Namespace) -> int:
-    from exchange.funds.check import check_ledger
+    from exchange.checks import check_ledger
 
     violations = _run_in_uow(check_ledger)
     for line in violations:

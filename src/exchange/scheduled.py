@@ -9,6 +9,7 @@ To add a kind of deferred job, map its ``kind`` to a handler ``async (session, p
 
 from __future__ import annotations
 
+from exchange import reminders
 from exchange.campaigns import service as campaigns
 from exchange.jobs.runner import Handler, JobList, Periodic
 from exchange.tenders import service as tenders
@@ -20,6 +21,14 @@ PERIODIC: list[Periodic] = [
              "an award whose standstill ended with no open objection becomes final"),
     Periodic("campaigns_end", campaigns.due_to_end, campaigns.end_if_due,
              "a campaign past ends_at ends: succeeded, carried, or refunded"),
+    Periodic("reminder_bid_deadline", reminders.bid_deadlines_due, reminders.remind_bid_deadline,
+             "24 h before the bid deadline, to each bidder"),
+    Periodic("reminder_milestone_due", reminders.milestones_due, reminders.remind_milestone,
+             "3 days before a milestone is due, to the organization"),
+    Periodic("reminder_standstill_ending", reminders.standstills_ending, reminders.remind_standstill,
+             "a day before the standstill ends, to the buyer"),
+    Periodic("reminder_need_unanswered", reminders.needs_unanswered, reminders.remind_need,
+             "an open need with no claim after 7 days, to the managers"),
 ]
 
 HANDLERS: dict[str, Handler] = {}

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from exchange import db
+from exchange.checks import check_ledger
 from exchange.funds import service
-from exchange.funds.check import check_ledger
 from exchange.funds.repository import FundRepository
 from exchange.opportunities.models import Opportunity
 

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from exchange import db
 from exchange.campaigns.models import Campaign
+from exchange.checks import check_ledger
 from exchange.demo.service import load_demo
-from exchange.funds.check import check_ledger
 from exchange.funds.models import Earmark, Fund, Source
 
 STEPS = ["exchange.demo.district", "exchange.demo.lists", "exchange.demo.money"]

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from exchange.matching.concepts import (
+from exchange.chinese.concepts import (
     CATEGORY_CODES,
     Analysis,
     default_analyzer,
@@ -16,6 +16,7 @@ from exchange.matching.concepts import (
     infer_category,
     infer_target_groups,
 )
+from exchange.chinese.text import content_words, normalize
 from exchange.matching.engine import (
     ANALYSIS_VERSION,
     RULE_WEIGHTS,
@@ -28,7 +29,6 @@ from exchange.matching.engine import (
     analysis_to_json,
     query_from_listing,
 )
-from exchange.matching.text import content_words, normalize
 
 DISTRICT = "510107"
 SUB_A, SUB_B = "510107003000", "510107004000"
@@ -394,7 +394,7 @@ def test_text_normalisation_and_boilerplate() -> None:
 
 
 def test_pure_python_fallbacks_agree_with_rjieba() -> None:
-    from exchange.matching import concepts, text
+    from exchange.chinese import concepts, text
 
     analyzer = concepts.default_analyzer()
     triggers = sorted(t for t in analyzer.matcher._direct if concepts.is_han(t))

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from exchange.matching.analysis import ANALYSIS_VERSION, analyse_for_storage
+from exchange.chinese.analysis import ANALYSIS_VERSION, analyse_for_storage
 from exchange.needs.models import Need
 from exchange.offers.models import Offer
 from exchange.opportunities.models import Opportunity

@@ -73,21 +73,16 @@ async def test_rating_grows_with_registry_offers_and_needs(app, client: httpx.As
     assert after["stars"] > before["stars"]
 
 
-async def test_other_domains_feed_facts_through_the_extension_point(app, client: httpx.AsyncClient) -> None:
+async def test_facts_from_other_domains_enter_the_formulas(app) -> None:
+    """Deals and evaluations, when a flow passes them in, count for activity and standardization."""
     await seed_regions(app)
     org = await make_org(app, a_level=0)
-
-    async def delivered(session, org_id: uuid.UUID) -> dict[str, float]:
-        return {"deals_delivered": 2, "evaluation_average": 90.0} if org_id == org.id else {}
-
-    rating.register_facts(delivered)
-    try:
-        body = (await client.get(f"/organizations/{org.id}/rating")).json()
-    finally:
-        rating._sources.remove(delivered)
-    assert body["activity"] == 20
-    assert body["standardization"] == round(0.7 * 50 + 0.3 * 90)
-    assert body["basis"]["standardization"]["inputs"]["evaluation_average"] == 90.0
+    facts = rating.list_facts(0, 0, {}) | {"deals_delivered": 2, "evaluation_average": 90.0}
+    async with db.read_only(app.state.session_factory) as session:
+        result = await rating.rate(session, org, facts, [])
+    assert result.dimensions["activity"].score == 20
+    assert result.dimensions["standardization"].score == round(0.7 * 50 + 0.3 * 90)
+    assert result.dimensions["standardization"].basis()["inputs"]["evaluation_average"] == 90.0
 
 
 @pytest.mark.parametrize("overall, stars", [(0, 1), (19.9, 1), (20, 2), (59, 3), (79.9, 4), (80, 5), (100, 5)])

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from exchange.accounts import service
+from exchange.accounts import flows, service
 from exchange.accounts.deps import AdminUser, CurrentUser
 from exchange.accounts.schemas import Me, RegisterIn, Token, UserCreate, UserOut, normalize_username
 from exchange.errors import ExchangeError, problems
@@ -80,7 +80,7 @@ async def me(user: CurrentUser, session: Session) -> Me:
              responses=problems(401, 403, 409, 422))
 async def create_user(body: UserCreate, admin: AdminUser, session: Session, response: Response) -> UserOut:
     """Create a user of any role (admin only). Buyer, org and community users name their organization."""
-    user = await service.create_user(
+    user = await flows.create_user(
         session, actor_id=admin.id, username=body.username, password=body.password, role=body.role,
         display_name=body.display_name, organization_id=body.organization_id, region_code=body.region_code,
     )

@@ -11,7 +11,6 @@ from exchange.accounts.repository import UserRepository
 from exchange.audit import service as audit
 from exchange.errors import ExchangeError, invalid
 from exchange.kit.security import hash_password, verify_password
-from exchange.organizations.repository import OrganizationRepository
 from exchange.regions.repository import RegionRepository
 
 ORG_KIND_FOR_ROLE = {
@@ -64,19 +63,22 @@ async def register_resident(
 async def create_user(
     session: AsyncSession, *, actor_id: uuid.UUID | None, username: str, password: str, role: Role,
     display_name: str | None = None, organization_id: uuid.UUID | None = None, region_code: str | None = None,
+    organization_kind: str | None = None,
 ) -> User:
-    """Create a user of any role; ``buyer``, ``org`` and ``community`` users act for one organization."""
+    """Create a user of any role; ``buyer``, ``org`` and ``community`` users act for one organization, whose
+    kind the caller looked up (``organization_kind``; None: no such organization) —
+    :func:`exchange.accounts.flows.create_user` does."""
     repo = UserRepository(session)
     if role in ORG_ROLES:
         if organization_id is None:
             raise invalid(["body", "organization_id"], "该角色必须指定所属组织",
                           f"A {role.value} user must belong to an organization", code="organization_required")
-        org = await OrganizationRepository(session).get(organization_id)
-        if org is None:
+        if organization_kind is None:
             raise invalid(["body", "organization_id"], "组织不存在", "Unknown organization", code="unknown_organization")
-        if org.kind not in ORG_KIND_FOR_ROLE[role]:
-            raise invalid(["body", "organization_id"], f"「{role.value}」用户不能代表此类组织（{org.kind}）",
-                          f"A {role.value} user cannot act for a {org.kind} organization", code="organization_kind_mismatch")
+        if organization_kind not in ORG_KIND_FOR_ROLE[role]:
+            raise invalid(["body", "organization_id"], f"「{role.value}」用户不能代表此类组织（{organization_kind}）",
+                          f"A {role.value} user cannot act for a {organization_kind} organization",
+                          code="organization_kind_mismatch")
     elif organization_id is not None:
         raise invalid(["body", "organization_id"], "该角色不代表组织", f"A {role.value} user does not act for an organization",
                       code="organization_not_allowed")

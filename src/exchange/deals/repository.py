@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.audit.models import AuditEvent
 from exchange.deals.models import Deal, Milestone, Supervision
+from exchange.funds.models import DealFund
 from exchange.kit.pagination import Page, SortKey, paginate
 
 
@@ -22,6 +23,13 @@ class DealRepository:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+    async def beyond_amount(self) -> list[tuple[uuid.UUID, int, int, int]]:
+        """(deal id, amount, committed, paid) of deals that committed or paid more than their amount."""
+        committed, paid = func.sum(DealFund.committed_fen), func.sum(DealFund.paid_fen)
+        stmt = (select(Deal.id, Deal.amount_fen, committed, paid).join(DealFund, DealFund.deal_id == Deal.id)
+                .group_by(Deal.id, Deal.amount_fen).having((committed > Deal.amount_fen) | (paid > Deal.amount_fen)))
+        return [(r[0], int(r[1]), int(r[2]), int(r[3])) for r in (await self.session.execute(stmt)).all()]
 
     async def deal(self, deal_id: uuid.UUID, *, lock: bool = False) -> Deal | None:
         if not lock:

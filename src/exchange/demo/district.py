@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.accounts.flows import create_user
 from exchange.accounts.models import Role, User
 from exchange.accounts.repository import UserRepository
-from exchange.accounts.service import create_user
 from exchange.demo.world import World
 from exchange.organizations import credit_code
 from exchange.organizations import service as orgs

@@ -1,29 +1,24 @@
-"""``exchange ledger check``: every invariant of the money, proven from the entries.
+"""The funds' part of ``exchange ledger check`` (:mod:`exchange.checks`), proven from the entries.
 
 - every transaction has at least two entries and they sum to zero;
 - each fund's cached bucket equals the sum of that bucket's entries, and none is negative;
 - deposited equals the sum of the fund's deposits and the sum of its buckets;
 - each earmark equals its entries (``opportunity:<id>`` subaccount of the earmarked bucket);
 - each deal's money in a fund equals its entries and its payments, and a deal never pays more
-  than it committed, nor commit or pay more than its amount;
-- each campaign's raised and matched money equal their entries, matched ≤ cap, and its
-  contributions add up to it.
+  than it committed (its amount is checked by :mod:`exchange.deals.check`);
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.campaigns.repository import CampaignRepository
 from exchange.funds.repository import DealFundRepository, EarmarkRepository, FundRepository, LedgerRepository, PaymentRepository
 
 BUCKETS = ("available", "earmarked", "committed", "paid")
 
 
-async def check_ledger(session: AsyncSession) -> list[str]:
-    """Every violation found, as a line of text (empty when the ledger is sound)."""
+async def check_funds(session: AsyncSession) -> list[str]:
+    """Every violation found in the funds' own books, as a line of text (empty when they are sound)."""
     problems: list[str] = []
     ledger = LedgerRepository(session)
     for txn_id, total, count in await ledger.unbalanced_transactions():
@@ -31,7 +26,6 @@ async def check_ledger(session: AsyncSession) -> list[str]:
     problems += await _funds(session, ledger)
     problems += await _earmarks(session, ledger)
     problems += await _deals(session, ledger)
-    problems += await _campaigns(session, ledger)
     return problems
 
 
@@ -95,35 +89,7 @@ async def _deals(session: AsyncSession, ledger: LedgerRepository) -> list[str]:
             problems.append(f"{label}: paid {row.paid_fen} != entries {paid.get(key, 0)}")
         if row.paid_fen != payments.get((row.deal_id, row.fund_id), 0):
             problems.append(f"{label}: paid {row.paid_fen} != payments {payments.get((row.deal_id, row.fund_id), 0)}")
-    for deal_id, amount, total_committed, total_paid in await DealFundRepository(session).deals_beyond_amount():
-        problems.append(f"deal {deal_id}: committed {total_committed} / paid {total_paid} beyond its amount {amount}")
     for source in (committed, paid):
         problems += [f"deal entries without a deal row: fund {f} {sub} = {v}"
                      for (f, sub), v in source.items() if (f, sub) not in seen and v != 0]
-    return problems
-
-
-async def _campaigns(session: AsyncSession, ledger: LedgerRepository) -> list[str]:
-    problems = []
-    raised = await ledger.account_sums("campaign:")
-    matched: dict[str, int] = defaultdict(int)
-    for (_fund, sub), value in (await ledger.subaccount_sums("paid", "campaign:")).items():
-        matched[sub] += value
-    repo = CampaignRepository(session)
-    contributed = await repo.contribution_sums()
-    for campaign in await repo.all():
-        label = f"campaign {campaign.id}"
-        held = 0 if campaign.outcome == "refunded" else 1  # a refund returns both, the figures stay as history
-        in_entries = raised.get(f"campaign:{campaign.id}:contributions", 0)
-        if campaign.raised_fen * held != in_entries:
-            problems.append(f"{label}: raised {campaign.raised_fen} (held: {bool(held)}) != entries {in_entries}")
-        matched_entries = matched.get(f"campaign:{campaign.id}", 0)
-        if campaign.matched_fen * held != matched_entries:
-            problems.append(f"{label}: matched {campaign.matched_fen} (held: {bool(held)}) != entries {matched_entries}")
-        if campaign.matched_fen > campaign.match_cap_fen:
-            problems.append(f"{label}: matched {campaign.matched_fen} > cap {campaign.match_cap_fen}")
-        amount, match = contributed.get(campaign.id, (0, 0))
-        if (campaign.raised_fen, campaign.matched_fen) != (amount, match):
-            problems.append(f"{label}: raised/matched {campaign.raised_fen}/{campaign.matched_fen} != "
-                            f"contributions {amount}/{match}")
     return problems

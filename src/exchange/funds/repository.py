@@ -167,18 +167,6 @@ class DealFundRepository(RepositoryBase[DealFund]):
         return list((await self.session.execute(select(DealFund))).scalars())
 
 
-    async def deals_beyond_amount(self) -> list[tuple[uuid.UUID, int, int, int]]:
-        """(deal id, amount, committed, paid) of deals that committed or paid more than their amount."""
-        try:
-            from exchange.deals.models import Deal
-        except ImportError:  # a build without deals
-            return []
-        committed, paid = func.sum(DealFund.committed_fen), func.sum(DealFund.paid_fen)
-        stmt = (select(Deal.id, Deal.amount_fen, committed, paid).join(DealFund, DealFund.deal_id == Deal.id)
-                .group_by(Deal.id, Deal.amount_fen).having((committed > Deal.amount_fen) | (paid > Deal.amount_fen)))
-        return [(r[0], int(r[1]), int(r[2]), int(r[3])) for r in (await self.session.execute(stmt)).all()]
-
-
 class PaymentRepository(RepositoryBase[Payment]):
     model = Payment
 

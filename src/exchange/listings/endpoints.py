@@ -7,7 +7,10 @@ from pydantic import BaseModel, Field
 
 from exchange.kit.http import Session
 from exchange.kit.routing import UnitOfWorkRoute
-from exchange.listings import repository
+from exchange.listings import stats
+from exchange.needs.models import Need
+from exchange.offers.models import Offer
+from exchange.opportunities.models import Opportunity
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["stats"])
 
@@ -52,8 +55,9 @@ def _totals(rows: list[dict[str, object]]) -> dict[str, object]:
 @router.get("/stats/lists", response_model=ListStats, operation_id="listStats")
 async def list_stats(session: Session) -> ListStats:
     """Counts of the three lists by status and category (published items only), with budget totals in fen."""
-    rows = await repository.counts(session)
-    opp, off, needs = _totals(rows["opportunities"]), _totals(rows["offers"]), _totals(rows["needs"])
+    opp = _totals(await stats.counts(session, Opportunity, Opportunity.budget_fen, published_only=True))
+    off = _totals(await stats.counts(session, Offer, Offer.price_fen, published_only=True))
+    needs = _totals(await stats.counts(session, Need, None, published_only=False))
     opp_sums, need_sums = opp.pop("sums"), needs.pop("sums")
     off.pop("sums")
     return ListStats.model_validate({

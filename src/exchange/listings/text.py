@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from exchange.matching.text import STOPWORDS, default_segmenter, normalize
+from exchange.chinese.text import STOPWORDS, default_segmenter, normalize
 
 _WORDISH = re.compile(r"[0-9a-z\u3400-\u9fff]")
 MAX_TERM = 64

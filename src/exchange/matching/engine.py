@@ -22,8 +22,9 @@ from itertools import repeat
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .analysis import ANALYSIS_VERSION, analysis_from_json, analysis_to_json, listing_text
-from .concepts import CATEGORY_CODES, GROUP_CODES, Analysis, Analyzer, default_analyzer
+from exchange.chinese.analysis import ANALYSIS_VERSION, analysis_from_json, analysis_to_json, listing_text
+from exchange.chinese.concepts import CATEGORY_CODES, GROUP_CODES, Analysis, Analyzer, default_analyzer
+
 from .explain import Explainer
 from .records import Listing, Match, OrgFacts, Query, Reason, query_from_listing
 from .regions import LEVELS, RegionTree

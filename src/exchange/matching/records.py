@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .analysis import listing_text
-from .concepts import Analysis
+from exchange.chinese.analysis import listing_text
+from exchange.chinese.concepts import Analysis
 
 __all__ = ["Listing", "Match", "OrgFacts", "Query", "Reason", "query_from_listing"]
 

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.chinese.analysis import analysis_from_json
 from exchange.kit.clock import now
-from exchange.matching.analysis import analysis_from_json
 from exchange.matching.engine import Listing, MatchIndex, OrgFacts, RegionTree, gc_paused
 from exchange.matching.repository import MatchingRepository
 

@@ -36,7 +36,7 @@ class Need(Base, IdMixin, TimestampMixin):
     confirmed_at: Mapped[dt.datetime | None]
     opportunity_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("opportunities.id"), index=True)
     search_text: Mapped[str] = mapped_column(Text, default="")
-    match_analysis: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # see matching/analysis.py
+    match_analysis: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # see chinese/analysis.py
     version: Mapped[int] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}

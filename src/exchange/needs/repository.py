@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from exchange.kit.pagination import Page, SortKey
 from exchange.kit.repository import RepositoryBase
@@ -44,3 +44,9 @@ class NeedRepository(RepositoryBase[Need]):
         stmt = (select(Need).where(Need.id.in_(list(ids))).order_by(Need.id).with_for_update()
                 .execution_options(populate_existing=True))
         return list((await self.session.execute(stmt)).scalars())
+
+    async def claimed_by_organization(self, org_id: uuid.UUID) -> dict[str, int]:
+        """Needs the organization claimed (揭榜), by their status now."""
+        stmt = (select(Need.status, func.count()).where(Need.claimant_organization_id == org_id)
+                .group_by(Need.status))
+        return {status: int(n) for status, n in (await self.session.execute(stmt)).all()}

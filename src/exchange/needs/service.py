@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange import events
 from exchange.accounts.models import Role, User
 from exchange.audit import service as audit
+from exchange.chinese.analysis import analyse_for_storage
 from exchange.errors import ExchangeError, invalid, not_found
 from exchange.kit.clock import now
 from exchange.listings import validation
 from exchange.listings.permissions import authorize
 from exchange.listings.states import permission_for, transition
-from exchange.matching.analysis import analyse_for_storage
 from exchange.needs.models import Need, NeedSupport
 from exchange.needs.repository import NeedRepository
 from exchange.needs.states import CLAIMANT_ACTIONS, OPEN, TRANSITIONS

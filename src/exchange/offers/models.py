@@ -32,7 +32,7 @@ class Offer(Base, IdMixin, TimestampMixin):
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     published_at: Mapped[dt.datetime | None]
     search_text: Mapped[str] = mapped_column(Text, default="")
-    match_analysis: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # see matching/analysis.py
+    match_analysis: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # see chinese/analysis.py
     version: Mapped[int] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from sqlalchemy import select
@@ -32,3 +33,14 @@ class OfferRepository(RepositoryBase[Offer]):
         else:
             keys = newest(Offer)
         return await self.list_page(stmt, keys, limit=f.limit, cursor=f.cursor, tag=f"offers:{f.sort.value}")
+
+    async def organization_facts(self, org_id: uuid.UUID, since: dt.datetime) -> tuple[int, int, dt.datetime | None, list[str]]:
+        """Published offers: how many, how many published since ``since``, the latest, their areas."""
+        stmt = select(Offer.published_at, Offer.region_codes).where(
+            Offer.organization_id == org_id, Offer.status == "published"
+        )
+        rows = (await self.session.execute(stmt)).all()
+        published = [at for at, _ in rows if at is not None]
+        recent = sum(1 for at in published if at >= since)
+        areas = sorted({code for _, codes in rows for code in (codes or [])})
+        return len(rows), recent, max(published, default=None), areas

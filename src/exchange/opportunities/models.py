@@ -38,7 +38,7 @@ class Opportunity(Base, IdMixin, TimestampMixin):
     published_at: Mapped[dt.datetime | None]
     terms_changed_at: Mapped[dt.datetime | None]  # bids before this need reconfirmation
     search_text: Mapped[str] = mapped_column(Text, default="")  # segmented words for `q`
-    match_analysis: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # see matching/analysis.py
+    match_analysis: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # see chinese/analysis.py
     version: Mapped[int] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}

@@ -13,7 +13,7 @@ from exchange.kit.http import Session, check_if_match, resource_headers
 from exchange.kit.ids import parse_uuid
 from exchange.kit.pagination import CursorParam, LimitParam
 from exchange.kit.routing import UnitOfWorkRoute
-from exchange.organizations import rating, service, stats
+from exchange.organizations import flows, service, stats
 from exchange.organizations.models import Kind, Organization, Registration
 from exchange.organizations.repository import OrganizationRepository
 from exchange.organizations.schemas import (
@@ -96,7 +96,7 @@ async def get_rating(org_id: str, session: Session) -> RatingOut:
     """The organization's star rating (评星定级): 1–5 stars and the four dimensions activity, standardization,
     coverage and influence (0–100 each), each with the inputs and the formula it was computed from."""
     org = await service.get_or_404(session, parse_uuid(org_id, "organization"))
-    result = await rating.rate(session, org)
+    result = await flows.rating(session, org)
     return RatingOut(
         organization_id=org.id, stars=result.stars, overall=result.overall,
         **{name: d.score for name, d in result.dimensions.items()},

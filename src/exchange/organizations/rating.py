@@ -2,11 +2,10 @@
 coverage 覆盖率 and influence 影响力 (seed 003), each 0–100, and 1–5 stars from their weighted mean.
 
 Every dimension says what it was computed from (``basis``: the inputs and the formula in words), so a
-rating can be checked by hand. Other domains feed their facts in through :func:`register_facts`:
-a registered ``async fn(session, org_id) -> Facts`` returns named numbers, and the formulas below
-use the names they know (``deals_delivered``, ``evaluation_average``, ``evaluations``,
-``people_served``) when present — without them the rating is computed from the registry, the
-offers and the claimed needs alone.
+rating can be checked by hand. The facts from other domains (the offers, the claimed needs …) are
+gathered by :func:`exchange.organizations.flows.rating` and passed in as named numbers; the formulas
+use the names they know (``deals_delivered``, ``evaluation_average``, ``evaluations``, ``people_served``)
+when present.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,19 +23,10 @@ from exchange.organizations.models import Organization, Registration
 from exchange.organizations.repository import RatingFactsRepository
 
 Facts = dict[str, float]
-FactSource = Callable[[AsyncSession, uuid.UUID], Awaitable[Facts]]
-_sources: list[FactSource] = []
 
 RECENT_DAYS = 180
 WEIGHTS = {"activity": 0.3, "standardization": 0.3, "coverage": 0.2, "influence": 0.2}
 REGISTRATION_POINTS = {Registration.registered: 40, Registration.subdistrict_filed: 25, Registration.community_filed: 15}
-
-
-def register_facts(source: FactSource) -> FactSource:
-    """Add a source of facts about organizations (usable as a decorator); its numbers join the inputs."""
-    if source not in _sources:
-        _sources.append(source)
-    return source
 
 
 @dataclass
@@ -117,27 +106,25 @@ def stars_for(overall: float) -> int:
     return max(1, min(5, 1 + int(overall // 20)))
 
 
-async def gather_facts(session: AsyncSession, org: Organization) -> Facts:
-    repo = RatingFactsRepository(session)
-    published, recent, _, offer_areas = await repo.offer_facts(org.id, now() - dt.timedelta(days=RECENT_DAYS))
-    needs = await repo.need_facts(org.id)
-    reached, total = await repo.communities_reached([*org.service_region_codes, *offer_areas])
-    facts: Facts = {
-        "published_offers": published, "recent_offers": recent,
-        "needs_claimed": sum(needs.values()) - needs.get("open", 0),
-        "needs_fulfilled": needs.get("fulfilled", 0) + needs.get("confirmed", 0),
-        "needs_confirmed": needs.get("confirmed", 0),
-        "communities_reached": reached, "communities_total": total,
-        "service_region_count": len(org.service_region_codes),
-    }
-    for source in _sources:
-        facts.update(await source(session, org.id))
-    return facts
+def recent_since() -> dt.datetime:
+    """Offers published since then count as recent."""
+    return now() - dt.timedelta(days=RECENT_DAYS)
 
 
-async def rate(session: AsyncSession, org: Organization) -> Rating:
-    """The organization's rating now."""
-    f = await gather_facts(session, org)
+def list_facts(published_offers: int, recent_offers: int, needs_by_status: dict[str, int]) -> Facts:
+    """The facts of the offers and of the needs the organization claimed."""
+    needs = needs_by_status
+    return {"published_offers": published_offers, "recent_offers": recent_offers,
+            "needs_claimed": sum(needs.values()) - needs.get("open", 0),
+            "needs_fulfilled": needs.get("fulfilled", 0) + needs.get("confirmed", 0),
+            "needs_confirmed": needs.get("confirmed", 0)}
+
+
+async def rate(session: AsyncSession, org: Organization, facts: Facts, served_areas: list[str]) -> Rating:
+    """The organization's rating now, from ``facts`` gathered elsewhere and the areas its offers serve."""
+    reached, total = await RatingFactsRepository(session).communities_reached([*org.service_region_codes, *served_areas])
+    f: Facts = {**facts, "communities_reached": reached, "communities_total": total,
+                "service_region_count": len(org.service_region_codes)}
     at = now()
     dims = {"activity": activity(f), "standardization": standardization(f, org), "coverage": coverage(f),
             "influence": influence(f, org, at.date())}

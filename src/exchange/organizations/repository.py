@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Iterable
 
@@ -53,27 +52,6 @@ class RatingFactsRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def offer_facts(self, org_id: uuid.UUID, since: dt.datetime) -> tuple[int, int, dt.datetime | None, list[str]]:
-        """Published offers: how many, how many published since ``since``, the latest, their areas."""
-        from exchange.offers.models import Offer
-
-        stmt = select(Offer.published_at, Offer.region_codes).where(
-            Offer.organization_id == org_id, Offer.status == "published"
-        )
-        rows = (await self.session.execute(stmt)).all()
-        published = [at for at, _ in rows if at is not None]
-        recent = sum(1 for at in published if at >= since)
-        areas = sorted({code for _, codes in rows for code in (codes or [])})
-        return len(rows), recent, max(published, default=None), areas
-
-    async def need_facts(self, org_id: uuid.UUID) -> dict[str, int]:
-        """Needs the organization claimed (揭榜), by their status now."""
-        from exchange.needs.models import Need
-
-        stmt = (select(Need.status, func.count()).where(Need.claimant_organization_id == org_id)
-                .group_by(Need.status))
-        return {status: int(n) for status, n in (await self.session.execute(stmt)).all()}
 
     async def communities_reached(self, codes: Iterable[str]) -> tuple[int, int]:
         """(communities at, under or containing one of ``codes``; communities in the whole tree)."""
