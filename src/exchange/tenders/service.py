@@ -238,6 +238,16 @@ async def change_bid(session: AsyncSession, user: User, bid_id: uuid.UUID, actio
     return bid, opp
 
 
+async def changeable_bid(session: AsyncSession, user: User, bid_id: uuid.UUID) -> tuple[Bid, Opportunity]:
+    """One's own submitted bid while it may still change (before the deadline): 404 for anyone else's
+    bid (as for an unknown id), 409 after the deadline or once withdrawn."""
+    bid = await own_bid(session, user, bid_id)
+    opp, _ = await _open_for_bids(session, user, bid.opportunity_id)
+    if bid.status != "submitted":
+        raise invalid_state("bid", bid.status, "change")
+    return bid, opp
+
+
 async def readable_bid(session: AsyncSession, user: User | None, bid_id: uuid.UUID) -> tuple[Bid, Opportunity, set[str]]:
     """A bid as ``user`` may see it: sealed bids of others are answered exactly like unknown ids."""
     repo = TenderRepository(session)
@@ -432,6 +442,23 @@ async def read_award(session: AsyncSession, user: User | None, award_id: uuid.UU
     if not (on_notice or party or (user is not None and user.is_staff)):
         raise not_found("award")
     return item, list(await repo.objections_of(item.id))
+
+
+async def award_of_objection(session: AsyncSession, objection_id: uuid.UUID) -> uuid.UUID:
+    objection = await TenderRepository(session).objection(objection_id)
+    if objection is None:
+        raise not_found("objection")
+    return objection.award_id
+
+
+async def readable_objection(session: AsyncSession, user: User | None, award_id: uuid.UUID,
+                              objection_id: uuid.UUID) -> tuple[Objection, Award]:
+    """An objection of an award ``user`` may read (404 otherwise, or when it belongs to another award)."""
+    item, objections = await read_award(session, user, award_id)
+    objection = next((o for o in objections if o.id == objection_id), None)
+    if objection is None:
+        raise not_found("objection")
+    return objection, item
 
 
 async def object_to(session: AsyncSession, user: User, award_id: uuid.UUID, reason: str) -> Objection:
