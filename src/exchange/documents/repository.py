@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Uuid, column, delete, exists, select, table
+from sqlalchemy import String, Uuid, column, delete, exists, select, table
 
 from exchange.documents.models import Document, OwnerType
 from exchange.kit.repository import RepositoryBase
 
 # The bids table, named rather than imported: documents sit below the tender in the import graph.
-_bids = table("bids", column("id", Uuid), column("opportunity_id", Uuid), column("organization_id", Uuid))
+_bids = table("bids", column("id", Uuid), column("opportunity_id", Uuid), column("organization_id", Uuid),
+              column("status", String))
 
 
 class DocumentRepository(RepositoryBase[Document]):
@@ -34,13 +35,15 @@ class DocumentRepository(RepositoryBase[Document]):
         return out
 
     async def of_bids_on(self, opportunity_ids: Iterable[uuid.UUID]) -> list[tuple[Document, uuid.UUID, uuid.UUID]]:
-        """Every bid document on these opportunities, with the bid's opportunity and organization."""
+        """Every document of a submitted (not withdrawn) bid on these opportunities, with the bid's
+        opportunity and organization."""
         ids = list(opportunity_ids)
         if not ids:
             return []
         stmt = (select(Document, _bids.c.opportunity_id, _bids.c.organization_id)
                 .join(_bids, _bids.c.id == Document.owner_id)
-                .where(Document.owner_type == OwnerType.bid.value, _bids.c.opportunity_id.in_(ids))
+                .where(Document.owner_type == OwnerType.bid.value, _bids.c.opportunity_id.in_(ids),
+                       _bids.c.status == "submitted")
                 .order_by(Document.created_at, Document.id))
         return [(d, o, g) for d, o, g in (await self.session.execute(stmt)).all()]
 

@@ -56,3 +56,16 @@ def document_out(doc: Document, *, name_uploader: bool = True) -> DocumentOut:
         size_bytes=doc.size_bytes, sha256=doc.sha256, uploaded_by=doc.uploaded_by if name_uploader else None,
         created_at=doc.created_at, replaces=doc.replaces, url=f"/api/v1/documents/{doc.id}/content",
     )
+
+
+def audit_summary(doc: Document) -> dict[str, object]:
+    """What the audit log says of a document: enough to prove its bytes (the SHA-256) and find it."""
+    return {"document_id": doc.id, "document_type": doc.document_type, "title": doc.title, "filename": doc.filename,
+            "content_type": doc.content_type, "size_bytes": doc.size_bytes, "sha256": doc.sha256,
+            "milestone_id": doc.milestone_id, "replaces": doc.replaces}
+
+
+def published_hashes(rows: list[tuple[Document, uuid.UUID, uuid.UUID]]) -> list[BidDocumentHash]:
+    """Bid documents as published with their opportunity at the close."""
+    return [BidDocumentHash(bid_id=d.owner_id, organization_id=org, document_id=d.id, document_type=d.document_type,
+                            sha256=d.sha256, size_bytes=d.size_bytes, created_at=d.created_at) for d, _, org in rows]

@@ -22,6 +22,7 @@ from exchange.deals.repository import DealRepository
 from exchange.documents import content
 from exchange.documents.models import DOCUMENT_TYPES, Document, OwnerType
 from exchange.documents.repository import DocumentRepository
+from exchange.documents.schemas import audit_summary
 from exchange.documents.storage import DocumentStore, key_for
 from exchange.documents.upload import Received
 from exchange.errors import ExchangeError, forbidden, invalid, invalid_state, not_found
@@ -183,12 +184,6 @@ async def add(session: AsyncSession, store: DocumentStore, user: User, owner: Ow
 
     add_pre_commit_hook(session, store_bytes)  # last: after the audit chain, just before the commit
     return doc
-
-
-def audit_summary(doc: Document) -> dict[str, object]:
-    return {"document_id": doc.id, "document_type": doc.document_type, "title": doc.title, "filename": doc.filename,
-            "content_type": doc.content_type, "size_bytes": doc.size_bytes, "sha256": doc.sha256,
-            "milestone_id": doc.milestone_id, "replaces": doc.replaces}
 
 
 async def list_for(session: AsyncSession, owner: Owner) -> list[Document]:
