@@ -27,3 +27,14 @@ async def uploaded(client: httpx.AsyncClient, actor: Actor, path: str, data: byt
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+async def raw_upload(client: httpx.AsyncClient, actor: Actor, path: str, data: bytes, filename: bytes,
+                     document_type: str = "other") -> httpx.Response:
+    """A multipart body written byte by byte, the file name exactly as given (no client escaping)."""
+    b = b"exchange-test-boundary"
+    body = (b"--" + b + b'\r\nContent-Disposition: form-data; name="document_type"\r\n\r\n' + document_type.encode()
+            + b"\r\n--" + b + b'\r\nContent-Disposition: form-data; name="file"; filename="' + filename + b'"\r\n'
+            + b"Content-Type: application/pdf\r\n\r\n" + data + b"\r\n--" + b + b"--\r\n")
+    return await client.post(path, content=body, headers={**actor.headers,
+                                                          "Content-Type": f"multipart/form-data; boundary={b.decode()}"})

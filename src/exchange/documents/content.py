@@ -132,10 +132,11 @@ def safe_filename(raw: str | None, kind: Kind | None = None, limit: int = 200) -
     name = unicodedata.normalize("NFC", raw or "")
     name = re.split(r"[\\/]", name)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = _UNSAFE.sub("_", name).strip().lstrip(".").strip()
+    name = _UNSAFE.sub("_", name).strip()
     stem, ext = (name.rsplit(".", 1)[0], "." + name.rsplit(".", 1)[1]) if "." in name else (name, "")
-    if len(ext) > 10:
+    if len(ext) > 10 or ext.strip() != ext:
         stem, ext = name, ""
+    stem = stem.strip(" .")
     if not stem:
         stem = "document"
     if not ext and kind is not None:
