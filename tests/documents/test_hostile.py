@@ -128,7 +128,8 @@ async def test_empty_missing_and_malformed_uploads(app, client) -> None:
     await _refused(client, app, r, 415, "unsupported_media_type", before)
     r = await client.post(path, json={"document_type": "other"}, headers=org.headers)
     await _refused(client, app, r, 415, "unsupported_media_type", before)
-    r = await client.post(path, content=b"--b\r\nbroken", headers={**org.headers, "Content-Type": "multipart/form-data; boundary=b"})
+    r = await client.post(path, content=b"--b\r\nbroken",
+                          headers={**org.headers, "Content-Type": "multipart/form-data; boundary=b"})
     assert r.status_code in (400, 422) and await _state(app) == before
 
 
