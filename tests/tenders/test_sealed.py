@@ -105,7 +105,8 @@ async def test_a_real_and_a_made_up_bid_id_answer_the_same(app, client, clock) -
     made_up = str(uuid.uuid4())
     for actor in (c.buyer, c.manager, c.admin, w.experts[0], c.other_org, c.resident):
         for path in ("/bids/{}/documents",):
-            _same(await client.get(path.format(real), headers=actor.headers), await client.get(path.format(fake), headers=actor.headers))
+            _same(await client.get(path.format(real), headers=actor.headers),
+                  await client.get(path.format(fake), headers=actor.headers))
             _same(await upload(client, actor, path.format(real), DOC), await upload(client, actor, path.format(fake), DOC))
         for path in ("/documents/{}", "/documents/{}/content"):
             _same(await client.get(path.format(doc), headers=actor.headers),

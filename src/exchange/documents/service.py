@@ -8,10 +8,13 @@ else, and nothing about them is audited until the close (the tender records them
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import User
@@ -180,10 +183,30 @@ async def add(session: AsyncSession, store: DocumentStore, user: User, owner: Ow
     path = received.path
 
     async def store_bytes(_: AsyncSession) -> None:
-        await store.put_file(key_for(doc.sha256), path)
+        try:
+            await store.put_file(key_for(doc.sha256), path)
+        finally:
+            received.discard()
 
     add_pre_commit_hook(session, store_bytes)  # last: after the audit chain, just before the commit
+    event.listen(session.sync_session, "after_rollback", lambda _: received.discard(), once=True)
     return doc
+
+
+async def add_bytes(session: AsyncSession, store: DocumentStore, user: User, owner_type: OwnerType, owner_id: uuid.UUID,
+                    data: bytes, filename: str, **fields: str) -> Document:
+    """``add`` for bytes already in hand (the demo loader, imports): the same rules as an upload."""
+    owner = await read_owner(session, user, owner_type, owner_id)
+    await may_add(session, user, owner)
+    path = store.incoming / f"{uuid.uuid4().hex}.part"
+    await asyncio.to_thread(path.write_bytes, data)
+    received = Received(path=path, filename=filename, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                        head=data[:8192], fields=fields)
+    try:
+        return await add(session, store, user, owner, received)
+    except BaseException:
+        received.discard()
+        raise
 
 
 async def list_for(session: AsyncSession, owner: Owner) -> list[Document]:
