@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from fastapi.responses import StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.deps import CurrentUser, OptionalUser
 from exchange.accounts.models import User
@@ -49,9 +50,19 @@ def _upload_body(owner_type: OwnerType) -> dict[str, Any]:
 UPLOAD_RESPONSES = problems(401, 403, 404, 409, 413, 415, 422)
 
 
-async def _upload(request: Request, session: Any, store: DocumentStore, user: User, owner: Owner,
+async def _release(session: AsyncSession) -> None:
+    """End the transaction so far — it has only read — before the body streams in, so that no lock
+    (SQLite's write lock) and no pooled connection is held while a 20 MiB file arrives over a slow
+    network; the request's one write transaction starts after, and commits once."""
+    if session.new or session.dirty or session.deleted or session.info.get("pre_commit_hooks"):
+        raise RuntimeError("an upload's transaction wrote before its body was read")
+    await session.commit()
+
+
+async def _upload(request: Request, session: AsyncSession, store: DocumentStore, user: User, owner: Owner,
                   response: Response, background: BackgroundTasks) -> DocumentOut:
     await service.may_add(session, user, owner)
+    await _release(session)
     received = await receive(request, store.incoming, request.app.state.settings.max_upload_bytes)
     background.add_task(received.discard)  # after the commit (the bytes are stored by then)
     try:
