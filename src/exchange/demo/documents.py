@@ -84,7 +84,11 @@ def store_of(world: World) -> DocumentStore:
 
 async def attach(session: AsyncSession, world: World, user: User, owner_type: OwnerType, owner_id: uuid.UUID,
                  data: bytes, filename: str, document_type: str, **fields: str) -> Document:
-    return await documents.add_bytes(session, store_of(world), user, owner_type, owner_id, data, filename,
+    """Attach a document as ``user`` (the demo's actors act within their rights: a bidder on its bid
+    before the deadline, a buyer on its opportunity, a party on its deal)."""
+    owner = documents.Owner(owner_type, owner_id, public=owner_type in (OwnerType.opportunity, OwnerType.organization),
+                            sealed=owner_type is OwnerType.bid)
+    return await documents.add_bytes(session, store_of(world), user, owner, data, filename,
                                      document_type=document_type, **fields)
 
 

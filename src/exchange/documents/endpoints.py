@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.deps import CurrentUser, OptionalUser
 from exchange.accounts.models import User
-from exchange.documents import content, service
+from exchange.documents import content, flows, service
 from exchange.documents.models import DOCUMENT_TYPES, OwnerType
 from exchange.documents.schemas import DocumentList, DocumentOut, document_out
 from exchange.documents.service import Owner
@@ -61,12 +61,12 @@ async def _release(session: AsyncSession) -> None:
 
 async def _upload(request: Request, session: AsyncSession, store: DocumentStore, user: User, owner: Owner,
                   response: Response, background: BackgroundTasks) -> DocumentOut:
-    await service.may_add(session, user, owner)
+    await flows.may_add(session, user, owner)
     await _release(session)
     received = await receive(request, store.incoming, request.app.state.settings.max_upload_bytes)
     background.add_task(received.discard)  # after the commit (the bytes are stored by then)
     try:
-        doc = await service.add(session, store, user, owner, received)
+        doc = await flows.add(session, store, user, owner, received)
     except BaseException:
         received.discard()
         raise
@@ -91,7 +91,7 @@ def _id(value: str, entity: str) -> uuid.UUID:
 async def add_opportunity_document(opportunity_id: str, request: Request, user: CurrentUser, session: Session, store: Store,
                                    response: Response, background: BackgroundTasks) -> DocumentOut:
     """Tender documents and clarifications (its buyer, managers); public once the opportunity is published."""
-    owner = await service.read_owner(session, user, OwnerType.opportunity, _id(opportunity_id, "opportunity"))
+    owner = await flows.read_owner(session, user, OwnerType.opportunity, _id(opportunity_id, "opportunity"))
     return await _upload(request, session, store, user, owner, response, background)
 
 
@@ -99,7 +99,7 @@ async def add_opportunity_document(opportunity_id: str, request: Request, user: 
             response_model=DocumentList, responses=problems(401, 404))
 async def list_opportunity_documents(opportunity_id: str, user: OptionalUser, session: Session) -> DocumentList:
     """The opportunity's documents: anyone once it is published; a draft's, whoever may read the draft."""
-    owner = await service.read_owner(session, user, OwnerType.opportunity, _id(opportunity_id, "opportunity"))
+    owner = await flows.read_owner(session, user, OwnerType.opportunity, _id(opportunity_id, "opportunity"))
     return await _list(session, owner)
 
 
@@ -111,7 +111,7 @@ async def add_bid_document(bid_id: str, request: Request, user: CurrentUser, ses
                            response: Response, background: BackgroundTasks) -> DocumentOut:
     """The bidder's proposal, price schedule and qualifications, before the deadline. Sealed: until
     bidding closes nobody else can list, fetch or count them; the `sha256` answered is the receipt."""
-    owner = await service.read_owner(session, user, OwnerType.bid, _id(bid_id, "bid"))
+    owner = await flows.read_owner(session, user, OwnerType.bid, _id(bid_id, "bid"))
     return await _upload(request, session, store, user, owner, response, background)
 
 
@@ -119,7 +119,7 @@ async def add_bid_document(bid_id: str, request: Request, user: CurrentUser, ses
             responses=problems(401, 403, 404))
 async def list_bid_documents(bid_id: str, user: CurrentUser, session: Session) -> DocumentList:
     """A bid's documents: the bidder at any time; the buyer, managers and the panel after the close."""
-    return await _list(session, await service.read_owner(session, user, OwnerType.bid, _id(bid_id, "bid")))
+    return await _list(session, await flows.read_owner(session, user, OwnerType.bid, _id(bid_id, "bid")))
 
 
 # -- deals -----------------------------------------------------------------------------------------
@@ -130,7 +130,7 @@ async def add_deal_document(deal_id: str, request: Request, user: CurrentUser, s
                             response: Response, background: BackgroundTasks) -> DocumentOut:
     """Contracts, milestone evidence (`milestone_id`), closing and evaluation reports, supervision
     records, invoices, photos: the parties, managers and the evaluator."""
-    owner = await service.read_owner(session, user, OwnerType.deal, _id(deal_id, "deal"))
+    owner = await flows.read_owner(session, user, OwnerType.deal, _id(deal_id, "deal"))
     return await _upload(request, session, store, user, owner, response, background)
 
 
@@ -138,7 +138,7 @@ async def add_deal_document(deal_id: str, request: Request, user: CurrentUser, s
             responses=problems(401, 404))
 async def list_deal_documents(deal_id: str, user: CurrentUser, session: Session) -> DocumentList:
     """The deal's documents (those of its milestones carry `milestone_id`): whoever may read the deal."""
-    return await _list(session, await service.read_owner(session, user, OwnerType.deal, _id(deal_id, "deal")))
+    return await _list(session, await flows.read_owner(session, user, OwnerType.deal, _id(deal_id, "deal")))
 
 
 # -- organizations ---------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ async def list_deal_documents(deal_id: str, user: CurrentUser, session: Session)
 async def add_organization_document(organization_id: str, request: Request, user: CurrentUser, session: Session,
                                     store: Store, response: Response, background: BackgroundTasks) -> DocumentOut:
     """Registration certificate, charter, annual reports: the organization's own users and admins."""
-    owner = await service.read_owner(session, user, OwnerType.organization, _id(organization_id, "organization"))
+    owner = await flows.read_owner(session, user, OwnerType.organization, _id(organization_id, "organization"))
     return await _upload(request, session, store, user, owner, response, background)
 
 
@@ -156,7 +156,7 @@ async def add_organization_document(organization_id: str, request: Request, user
             response_model=DocumentList, responses=problems(401, 404))
 async def list_organization_documents(organization_id: str, user: OptionalUser, session: Session) -> DocumentList:
     """An organization's public documents (anyone)."""
-    return await _list(session, await service.read_owner(session, user, OwnerType.organization,
+    return await _list(session, await flows.read_owner(session, user, OwnerType.organization,
                                                          _id(organization_id, "organization")))
 
 
@@ -168,7 +168,7 @@ async def list_organization_documents(organization_id: str, user: OptionalUser, 
 async def add_objection_document(award_id: str, objection_id: str, request: Request, user: CurrentUser, session: Session,
                                  store: Store, response: Response, background: BackgroundTasks) -> DocumentOut:
     """Evidence for an open objection: the objector only."""
-    owner = await service.read_owner(session, user, OwnerType.objection, _id(objection_id, "objection"),
+    owner = await flows.read_owner(session, user, OwnerType.objection, _id(objection_id, "objection"),
                                      award_id=_id(award_id, "award"))
     return await _upload(request, session, store, user, owner, response, background)
 
@@ -177,7 +177,7 @@ async def add_objection_document(award_id: str, objection_id: str, request: Requ
             response_model=DocumentList, responses=problems(401, 404))
 async def list_objection_documents(award_id: str, objection_id: str, user: OptionalUser, session: Session) -> DocumentList:
     """An objection's evidence: whoever may read the award (the objector is named only to staff and to itself)."""
-    owner = await service.read_owner(session, user, OwnerType.objection, _id(objection_id, "objection"),
+    owner = await flows.read_owner(session, user, OwnerType.objection, _id(objection_id, "objection"),
                                      award_id=_id(award_id, "award"))
     return await _list(session, owner)
 
@@ -188,7 +188,7 @@ async def list_objection_documents(award_id: str, objection_id: str, user: Optio
             responses=problems(401, 404))
 async def get_document(document_id: str, user: OptionalUser, session: Session, response: Response) -> DocumentOut:
     """One document's metadata, for whoever may read its owner (404 for everyone else, as for an unknown id)."""
-    doc, owner = await service.readable(session, user, _id(document_id, "document"))
+    doc, owner = await flows.readable(session, user, _id(document_id, "document"))
     response.headers["ETag"] = f'"{doc.sha256}"'
     return document_out(doc, name_uploader=owner.name_uploaders)
 
@@ -205,7 +205,7 @@ async def get_document_content(document_id: str, request: Request, user: Optiona
                                store: Store) -> Response:
     """The bytes, streamed, with `Content-Type`, `Content-Disposition` (the UTF-8 file name, RFC 6266 /
     5987), `ETag` = `"sha256"`, and one `Range` (`bytes=a-b`, `a-`, `-n`; honoured with `If-Range`)."""
-    doc, _ = await service.readable(session, user, _id(document_id, "document"))
+    doc, _ = await flows.readable(session, user, _id(document_id, "document"))
     tag = f'"{doc.sha256}"'
     headers = {"ETag": tag, "Accept-Ranges": "bytes", "Content-Disposition": content.content_disposition(doc.filename),
                "Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"}
@@ -228,6 +228,6 @@ async def delete_document(document_id: str, user: CurrentUser, session: Session)
     """The uploader deletes a document while its owner is still editable (an opportunity in draft, a bid
     before the deadline, a deal before signing, an open objection, an organization's profile);
     afterwards 409 `document_immutable`: upload a correction with `replaces`."""
-    await service.delete(session, user, _id(document_id, "document"))
+    await flows.delete(session, user, _id(document_id, "document"))
     return Response(status_code=204)
 
