@@ -59,6 +59,13 @@ async def rate(client: httpx.AsyncClient, p: People, pid: str) -> None:
     await post_problem(client, p.residents[2], f"/proposals/{pid}/ratings", {"score": 9}, 422)
 
 
+async def on_public_notice(client: httpx.AsyncClient, pid: str) -> None:
+    notices = (await client.get("/public/notices")).json()["items"]
+    mine = [n for n in notices if n["kind"] == "proposal" and n["proposal_id"] == pid]
+    assert len(mine) == 1 and mine[0]["outcome"] == "电梯已加装，居民满意度 4.5 分"
+    assert mine[0]["votes"] == {"for": 2, "against": 1, "abstain": 0} and mine[0]["rating_average"] == 4.5
+
+
 async def test_a_proposal_from_collection_to_public_notice(client, app, session_factory) -> None:
     p = await people(app)
     proposal = await propose(client, p.resident)
@@ -83,9 +90,11 @@ async def test_a_proposal_from_collection_to_public_notice(client, app, session_
     assert set(executing["links"]) == {"activity_id"} and executing["next_steps"] == ["evaluating"]
     await rate(client, p, pid)
     await post_problem(client, p.community, f"/proposals/{pid}/advance", {"to": "publicized"}, 422, "outcome_required")
+    assert not [n for n in (await client.get("/public/notices")).json()["items"] if n["kind"] == "proposal"]
     done = await advance(client, p.community, pid, "publicized", outcome="电梯已加装，居民满意度 4.5 分")
     assert done["status"] == "publicized" and done["ratings"] == {"count": 2, "average": 4.5}
     await post_problem(client, p.community, f"/proposals/{pid}/advance", {"to": "evaluating"}, 409, "proposal_publicized")
+    await on_public_notice(client, pid)
 
     async with session_factory() as s:
         actions = list((await s.execute(select(AuditEvent.action).where(AuditEvent.entity_id == pid)
