@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test test-sqlite test-postgres install lint openapi bench-lists bench-matching bench-matching-http bench-documents eval-matching clean
+.PHONY: serve test test-sqlite test-postgres install lint openapi bench-lists bench-matching bench-matching-http bench-documents bench-participation eval-matching clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,6 @@ bench-matching-http: $(STAMP)
 
 bench-documents: $(STAMP)
 	$(BIN)/python bench/documents_throughput.py
+
+bench-participation: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/with-postgres.sh $(BIN)/python bench/participation.py

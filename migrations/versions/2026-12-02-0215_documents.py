@@ -1,7 +1,7 @@
 """documents: files attached to opportunities, bids, deals (and milestones), organizations and objections
 
 Revision ID: w_12_documents
-Revises: 0005
+Revises: w_17_participation
 Create Date: 2026-12-02 00:45:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import exchange.db
 
 revision: str = "w_12_documents"
-down_revision: str | None = "0005"
+down_revision: str | None = "w_17_participation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
