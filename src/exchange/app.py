@@ -61,8 +61,10 @@ def _routers() -> list[Any]:
     from exchange.campaigns.endpoints import router as campaigns
     from exchange.deals.endpoints import router as deals
     from exchange.deals.public_endpoints import router as transparency
+    from exchange.experts.endpoints import router as experts
     from exchange.funds.endpoints import router as funds
     from exchange.listings.endpoints import router as list_stats
+    from exchange.managers.endpoints import router as managers
     from exchange.matching.endpoints import router as matching
     from exchange.needs.endpoints import router as needs
     from exchange.offers.endpoints import router as offers
@@ -71,10 +73,12 @@ def _routers() -> list[Any]:
     from exchange.points.endpoints import router as points
     from exchange.regions.endpoints import router as regions
     from exchange.tenders.endpoints import router as tenders
+    from exchange.tenders.procurement_endpoints import router as procurement
     from exchange.vocabularies.endpoints import router as vocabularies
 
     return [accounts, regions, organizations, vocabularies, audit, funds, campaigns,
-            opportunities, offers, needs, points, list_stats, matching, tenders, deals, transparency]
+            opportunities, offers, needs, points, list_stats, matching, tenders, procurement, experts, deals, transparency,
+            managers]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

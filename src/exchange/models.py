@@ -5,9 +5,11 @@ from exchange.audit.models import AuditEvent, AuditHead  # noqa: F401
 from exchange.campaigns.models import Campaign, Contribution  # noqa: F401
 from exchange.db import Base  # noqa: F401
 from exchange.deals.models import Deal, Milestone, Supervision  # noqa: F401
+from exchange.experts.models import Expert  # noqa: F401
 from exchange.funds.models import DealFund, Earmark, Fund, FundBalance, LedgerEntry, LedgerTransaction, Payment  # noqa: F401
 from exchange.kit.idempotency import IdempotencyRecord  # noqa: F401
 from exchange.listings.models import ListingRegion, ListingTerm  # noqa: F401
+from exchange.managers.models import Consultation  # noqa: F401
 from exchange.matching.models import MatchFeedback  # noqa: F401
 from exchange.needs.models import Need, NeedSupport  # noqa: F401
 from exchange.offers.models import Offer  # noqa: F401
@@ -15,5 +17,5 @@ from exchange.opportunities.models import Opportunity  # noqa: F401
 from exchange.organizations.models import Organization  # noqa: F401
 from exchange.points.models import PointsEntry  # noqa: F401
 from exchange.regions.models import Region  # noqa: F401
-from exchange.tenders.models import Award, Bid, Call, Objection, PanelMember, Roadshow, Score  # noqa: F401
+from exchange.tenders.models import Award, Bid, Call, Objection, PanelDraw, PanelMember, Roadshow, Score  # noqa: F401
 from exchange.vocabularies.models import VocabularyTerm  # noqa: F401

@@ -174,3 +174,60 @@ class CallOut(BaseModel):
     expert_user_ids: list[uuid.UUID]
     opportunity_ids: list[uuid.UUID]
     version: int
+
+
+class PanelDrawIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    size: int = Field(ge=1, le=25, description="How many experts to draw")
+    specialties: list[str] = Field(default_factory=list, max_length=15,
+                                   description="Category codes; when given, only experts with one of them are drawn")
+
+
+class PanelDeclineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user_id: uuid.UUID | None = Field(None, description="The expert who declines (default: the caller)")
+    reason: str = Field("", max_length=500)
+
+
+class PanelDrawOut(BaseModel):
+    opportunity_id: uuid.UUID
+    status: str
+    expert_user_ids: list[uuid.UUID]
+    draw_id: uuid.UUID
+    seed: str
+    size: int
+    specialties: list[str]
+    candidates: list[uuid.UUID]
+    excluded: dict[str, str]
+    declined: list[uuid.UUID]
+    algorithm: str
+
+
+class QuestionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=5000)
+
+
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answer: str = Field(min_length=1, max_length=20000)
+    amends_terms: bool = Field(False, description="The answer changes the terms: bids placed before it must be reconfirmed")
+
+
+class QuestionOut(BaseModel):
+    """A clarification; who asked is never shown (``mine`` tells the asking organization its own)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    opportunity_id: uuid.UUID
+    question: str
+    status: str
+    answer: str | None
+    amends_terms: bool
+    answered_at: dt.datetime | None
+    created_at: dt.datetime
+    mine: bool = False
+
+
+class QuestionList(BaseModel):
+    items: list[QuestionOut]
