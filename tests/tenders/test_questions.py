@@ -32,7 +32,8 @@ async def test_questions_are_answered_in_public_without_the_askers_name(app, cli
     answered = await ok(client.post(f"/questions/{asked['id']}/answer", json=answer, headers=w.c.buyer.headers))
     assert answered["status"] == "answered" and answered["amends_terms"] is False
     public = (await ok(client.get(path)))["items"]
-    assert [(q["question"], q["answer"], q["mine"]) for q in public] == [("服务对象是否包含失能老人？", "包含，失能老人优先。", False)]
+    assert [(q["question"], q["answer"], q["mine"]) for q in public] == [
+        ("服务对象是否包含失能老人？", "包含，失能老人优先。", False)]
     r = await client.post(f"/questions/{asked['id']}/answer", json=answer, headers=w.c.manager.headers)
     assert r.status_code == 409 and r.json()["code"] == "question_answered"
 
@@ -48,8 +49,8 @@ async def test_an_answer_that_changes_the_terms_is_an_amendment(app, client, clo
     question = await ok(client.post(f"/opportunities/{opp['id']}/questions", json={"question": "服务周期能否延长到两年？"},
                                     headers=w.bidders[0].headers), 201)
     w.later(app, clock, seconds=5)
-    await ok(client.post(f"/questions/{question['id']}/answer", json={"answer": "可以，服务周期调整为两年。", "amends_terms": True},
-                         headers=w.c.manager.headers))
+    amendment = {"answer": "可以，服务周期调整为两年。", "amends_terms": True}
+    await ok(client.post(f"/questions/{question['id']}/answer", json=amendment, headers=w.c.manager.headers))
     mine = await ok(client.get(f"/bids/{placed['id']}", headers=w.bidders[0].headers))
     assert mine["needs_reconfirmation"] is True
     events = await ok(client.get("/audit/events", params={"entity_id": opp["id"]}))
