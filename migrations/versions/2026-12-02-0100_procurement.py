@@ -1,8 +1,9 @@
-"""procurement: the expert pool, panel draws, clarification questions, managers' consultations
+"""procurement: the expert pool, panel draws, clarification questions, call budgets and applications,
+managers' consultations
 
 Revision ID: w_18_procurement
 Revises: 0005
-Create Date: 2026-12-02 00:34:00.427396
+Create Date: 2026-12-02 00:52:02.740196
 """
 
 from collections.abc import Sequence
@@ -109,9 +110,58 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_consultations_opportunity_id'), ['opportunity_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_consultations_party_organization_id'), ['party_organization_id'], unique=False)
 
+    op.create_table('call_applications',
+    sa.Column('call_id', sa.Uuid(), nullable=False),
+    sa.Column('organization_id', sa.Uuid(), nullable=False),
+    sa.Column('submitted_by', sa.Uuid(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('plan', sa.Text(), nullable=False),
+    sa.Column('amount_fen', sa.BigInteger(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('screening_note', sa.Text(), nullable=True),
+    sa.Column('roadshow_scores', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('roadshow_score', sa.Float(), nullable=True),
+    sa.Column('granted_fen', sa.BigInteger(), nullable=True),
+    sa.Column('decision_reason', sa.Text(), nullable=True),
+    sa.Column('decided_by', sa.Uuid(), nullable=True),
+    sa.Column('decided_at', exchange.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deal_id', sa.Uuid(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', exchange.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', exchange.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('submitted', 'shortlisted', 'screened_out', 'funded', 'declined')", name=op.f('ck_call_applications_status_known')),
+    sa.CheckConstraint('amount_fen > 0', name=op.f('ck_call_applications_amount_positive')),
+    sa.ForeignKeyConstraint(['call_id'], ['tender_calls.id'], name=op.f('fk_call_applications_call_id_tender_calls')),
+    sa.ForeignKeyConstraint(['deal_id'], ['deals.id'], name=op.f('fk_call_applications_deal_id_deals')),
+    sa.ForeignKeyConstraint(['decided_by'], ['users.id'], name=op.f('fk_call_applications_decided_by_users')),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_call_applications_organization_id_organizations')),
+    sa.ForeignKeyConstraint(['submitted_by'], ['users.id'], name=op.f('fk_call_applications_submitted_by_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_call_applications')),
+    sa.UniqueConstraint('call_id', 'organization_id', name=op.f('uq_call_applications_call_id_organization_id'))
+    )
+    with op.batch_alter_table('call_applications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_call_applications_call_id'), ['call_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_call_applications_organization_id'), ['organization_id'], unique=False)
+
+    with op.batch_alter_table('tender_calls', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('budget_fen', sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column('fund_id', sa.Uuid(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_tender_calls_fund_id_funds'), 'funds', ['fund_id'], ['id'])
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('tender_calls', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_tender_calls_fund_id_funds'), type_='foreignkey')
+        batch_op.drop_column('fund_id')
+        batch_op.drop_column('budget_fen')
+
+    with op.batch_alter_table('call_applications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_call_applications_organization_id'))
+        batch_op.drop_index(batch_op.f('ix_call_applications_call_id'))
+
+    op.drop_table('call_applications')
     with op.batch_alter_table('consultations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consultations_party_organization_id'))
         batch_op.drop_index(batch_op.f('ix_consultations_opportunity_id'))

@@ -58,6 +58,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def _routers() -> list[Any]:
     from exchange.accounts.endpoints import router as accounts
     from exchange.audit.endpoints import router as audit
+    from exchange.calls.endpoints import router as calls
     from exchange.campaigns.endpoints import router as campaigns
     from exchange.deals.endpoints import router as deals
     from exchange.deals.public_endpoints import router as transparency
@@ -78,7 +79,7 @@ def _routers() -> list[Any]:
 
     return [accounts, regions, organizations, vocabularies, audit, funds, campaigns,
             opportunities, offers, needs, points, list_stats, matching, tenders, procurement, experts, deals, transparency,
-            managers]
+            managers, calls]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

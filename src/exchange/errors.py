@@ -54,7 +54,7 @@ ENTITY_ZH = {
     "deal": "项目协议", "milestone": "里程碑", "fund": "资金池", "campaign": "众筹", "call": "创投大赛",
     "category": "服务类别", "target_group": "服务对象", "resource": "资源",
     "expert": "评审专家", "consultation": "工作记录", "manager": "公益经理人", "panel_draw": "专家抽取记录",
-    "question": "澄清问题",
+    "question": "澄清问题", "application": "创投申报",
 }
 
 

@@ -2,6 +2,7 @@
 
 from exchange.accounts.models import User  # noqa: F401
 from exchange.audit.models import AuditEvent, AuditHead  # noqa: F401
+from exchange.calls.models import Application  # noqa: F401
 from exchange.campaigns.models import Campaign, Contribution  # noqa: F401
 from exchange.db import Base  # noqa: F401
 from exchange.deals.models import Deal, Milestone, Supervision  # noqa: F401

@@ -14,7 +14,8 @@ from exchange.db import Base, IdMixin, JSONType, TimestampMixin
 
 
 class Call(Base, IdMixin, TimestampMixin):
-    """A venture-philanthropy call (公益创投): many opportunities, one panel, one deadline."""
+    """A venture-philanthropy call (公益创投): one deadline and one panel for many opportunities, and/or
+    a budget from a fund that organizations apply to directly (see :mod:`exchange.calls`)."""
 
     __tablename__ = "tender_calls"
 
@@ -22,6 +23,8 @@ class Call(Base, IdMixin, TimestampMixin):
     description: Mapped[str] = mapped_column(Text, default="")
     bid_deadline: Mapped[dt.datetime]
     expert_user_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    budget_fen: Mapped[int | None] = mapped_column(BigInteger)  # what applications may be funded with, in all
+    fund_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("funds.id"))
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer)
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from exchange.kit.money import Fen
+from exchange.kit.money import Fen, PositiveFen
 from exchange.opportunities.schemas import OpportunityOut
 
 
@@ -161,9 +161,11 @@ class CallCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=20000)
-    bid_deadline: AwareDatetime
-    opportunity_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
+    bid_deadline: AwareDatetime = Field(description="The deadline for bids and applications")
+    opportunity_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
     expert_user_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    budget_fen: PositiveFen | None = Field(None, description="Money for direct applications, in all (with `fund_id`)")
+    fund_id: uuid.UUID | None = Field(None, description="The fund the funded applications are paid from")
 
 
 class CallOut(BaseModel):
@@ -173,6 +175,8 @@ class CallOut(BaseModel):
     bid_deadline: dt.datetime
     expert_user_ids: list[uuid.UUID]
     opportunity_ids: list[uuid.UUID]
+    budget_fen: int | None = None
+    fund_id: uuid.UUID | None = None
     version: int
 
 
