@@ -23,6 +23,7 @@ STEPS: list[str] = [
     "exchange.demo.money",
     "exchange.demo.tenders",
     "exchange.demo.procurement",
+    "exchange.demo.participation",
 ]
 
 
