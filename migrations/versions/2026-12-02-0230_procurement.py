@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 import exchange.db
 
 revision: str = 'w_18_procurement'
-down_revision: str | None = 'w_17_participation'
+down_revision: str | None = 'w_12_documents'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
