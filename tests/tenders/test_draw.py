@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exchange.tenders.draws import PoolMember, panel_of, partition
@@ -131,6 +131,7 @@ member = st.builds(PoolMember, user_id=st.uuids().map(str), affiliation=st.one_o
                    specialties=st.frozensets(st.sampled_from(["elderly_care", "disability", "children_youth"])))
 
 
+@settings(deadline=None, max_examples=200)
 @given(pool_=st.lists(member, max_size=30, unique_by=lambda m: m.user_id), bidders=st.sets(st.sampled_from(ORGS)),
        buyer=st.sampled_from(ORGS), seed=st.text(min_size=1, max_size=32), size=st.integers(1, 10),
        specialties=st.lists(st.sampled_from(["elderly_care", "disability"]), max_size=2), data=st.data())
