@@ -2,7 +2,7 @@
 """Count the pairs of domains that import each other, and every import of a higher domain by a lower one.
 
 A domain is a package under ``src/exchange``; every ``import`` counts, at module level or inside a
-function. A domain's web and story modules (``endpoints.py``, ``public_endpoints.py``, ``flows.py``)
+function. A domain's web and story modules (``endpoints.py``, ``*_endpoints.py``, ``flows.py``)
 sit on top of every domain, as the layout says ("flows, web pages and the job runner on top"): they
 may import any domain, and are counted apart; no domain module may import one of them.
 Prints the pairs and the count (and, for comparison, the count with every module in its package);
@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 # Lower layers first; a domain may import its own layer's neighbours only where listed in no cycle.
-TOP_MODULES = {"endpoints.py", "public_endpoints.py", "flows.py"}
+TOP_MODULES = {"endpoints.py", "flows.py"}
 TOP_PACKAGES = {"demo"}  # the demo district loads data through the flows, as the API does
 LAYERS = [
     {"kit", "chinese"},
@@ -33,13 +33,17 @@ LAYERS = [
 ]
 
 
+def is_top(name: str) -> bool:
+    return name in TOP_MODULES or name.endswith("_endpoints.py")
+
+
 def imports(src: Path, *, top: bool | None = False) -> dict[str, set[str]]:
     """domain → the other domains its modules import (``top``: those of its web and story modules; None: all)."""
     packages = {p.name for p in src.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     graph: dict[str, set[str]] = defaultdict(set)
     for path in src.rglob("*.py"):
         parts = path.relative_to(src).parts
-        if len(parts) < 2 or parts[0] not in packages or (top is not None and (path.name in TOP_MODULES) != top):
+        if len(parts) < 2 or parts[0] not in packages or (top is not None and is_top(path.name) != top):
             continue
         here = parts[0]
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -53,7 +57,7 @@ def imports(src: Path, *, top: bool | None = False) -> dict[str, set[str]]:
                 if bits[0] == "exchange" and len(bits) > 1 and bits[1] in packages and bits[1] != here:
                     graph[here].add(bits[1])
                 if (top is False and here not in TOP_PACKAGES and bits[0] == "exchange" and len(bits) > 2
-                        and f"{bits[2]}.py" in TOP_MODULES):
+                        and is_top(f"{bits[2]}.py")):
                     graph[here].add(f"{bits[1]}.{bits[2]} (a top module)")
     return graph
 

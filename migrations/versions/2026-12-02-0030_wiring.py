@@ -1,7 +1,7 @@
 """wiring: the events outbox, the jobs table
 
 Revision ID: w_9_wiring
-Revises: w_12_documents
+Revises: w_18_procurement
 Create Date: 2026-12-02 00:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import exchange.db
 
 revision: str = "w_9_wiring"
-down_revision: str | None = "w_12_documents"
+down_revision: str | None = "w_18_procurement"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
