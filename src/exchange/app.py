@@ -18,7 +18,6 @@ from exchange.config import Settings, get_settings
 from exchange.errors import PROBLEM_SCHEMA, install_error_handlers, problems
 from exchange.kit.asgi import RequestGuard
 from exchange.kit.http import API_PREFIX
-from exchange.kit.ratelimit import SlidingWindow
 from exchange.matching.runtime import MatchingRuntime, keep_fresh
 from exchange.migrate import check_migrated
 
@@ -93,9 +92,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = db.create_engine(settings.database_url, pool_size=settings.db_pool_size)
     app.state.session_factory = db.create_session_factory(app.state.engine)
-    app.state.login_limiter = SlidingWindow(settings.login_max_failures, settings.login_window_seconds)
-    app.state.login_ip_limiter = SlidingWindow(settings.login_max_failures * 10, settings.login_window_seconds)
-    app.state.search_limiter = SlidingWindow(settings.search_rate_per_minute, 60)
     app.state.background_starters = []
     app.state.matching = MatchingRuntime(settings.matching_sync_seconds)
     if settings.matching_warmup:

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
     search_rate_per_minute: int = Field(default=120, ge=1)
+    register_rate_per_hour: int = Field(default=20, ge=1)
+    max_header_bytes: int = Field(default=65_536, ge=1024)
+    metrics_token: str | None = None  # GET /metrics with this bearer token; without one, loopback only
+    log_format: Literal["json", "text"] = "json"
+    audit_verify_rate_per_minute: int = Field(default=30, ge=1)
     tick_interval_seconds: float = Field(default=30.0, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
     matching_sync_seconds: float = Field(default=1.0, gt=0)

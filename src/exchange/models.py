@@ -1,12 +1,13 @@
 """Imports every table so that ``Base.metadata`` is complete (Alembic and tests use this)."""
 
 from exchange.accounts.models import User  # noqa: F401
-from exchange.audit.models import AuditEvent, AuditHead  # noqa: F401
+from exchange.audit.models import AuditCheckpoint, AuditEvent, AuditHead  # noqa: F401
 from exchange.campaigns.models import Campaign, Contribution  # noqa: F401
 from exchange.db import Base  # noqa: F401
 from exchange.deals.models import Deal, Milestone, Supervision  # noqa: F401
 from exchange.funds.models import DealFund, Earmark, Fund, FundBalance, LedgerEntry, LedgerTransaction, Payment  # noqa: F401
 from exchange.kit.idempotency import IdempotencyRecord  # noqa: F401
+from exchange.kit.ratelimit import RateCounter  # noqa: F401
 from exchange.listings.models import ListingRegion, ListingTerm  # noqa: F401
 from exchange.matching.models import MatchFeedback  # noqa: F401
 from exchange.needs.models import Need, NeedSupport  # noqa: F401
