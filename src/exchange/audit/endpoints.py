@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from exchange.accounts.deps import OptionalUser
 from exchange.audit import service
 from exchange.audit.repository import AuditRepository
 from exchange.audit.schemas import AuditEventList, AuditEventOut, AuditVerification
-from exchange.errors import problems
-from exchange.kit.http import Session
+from exchange.errors import ExchangeError, forbidden, problems
+from exchange.kit import ratelimit
+from exchange.kit.http import Session, client_address
 from exchange.kit.pagination import CursorParam, LimitParam
 from exchange.kit.routing import UnitOfWorkRoute
 
@@ -34,8 +35,28 @@ async def list_events(
     return AuditEventList(items=[AuditEventOut.model_validate(e) for e in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/audit/verify", response_model=AuditVerification, operation_id="verifyAuditChain")
-async def verify(session: Session) -> AuditVerification:
-    """Walk the hash chain end to end and report the first broken link, if any."""
-    result = await service.verify(session)
-    return AuditVerification(intact=result.intact, events=result.events, first_broken_id=result.first_broken_id)
+async def verify_quota(request: Request) -> None:
+    """Verification is open to everyone, so it is rate-limited per address (across every process)."""
+    verdict = await ratelimit.hit(request.app.state.session_factory, f"audit-verify:{client_address(request)}",
+                                  limit=request.app.state.settings.audit_verify_rate_per_minute, window=60)
+    if not verdict.allowed:
+        raise ExchangeError("too_many_requests", 429, "请求过于频繁，请稍后再试", "Too many requests; try again shortly",
+                            headers={"Retry-After": str(int(verdict.retry_after) + 1)})
+
+
+@router.get("/audit/verify", response_model=AuditVerification, operation_id="verifyAuditChain",
+            responses=problems(401, 403, 422, 429))
+async def verify(
+    _quota: Annotated[None, Depends(verify_quota)], session: Session, user: OptionalUser,
+    full: Annotated[bool, Query(description="Walk from the first event instead of the last checkpoint (admins)")] = False,
+) -> AuditVerification:
+    """Check the hash chain up to its recorded head and report the first broken link, if any.
+
+    The walk starts at the last verified checkpoint (whose event must still carry its hash), so it
+    costs only the events added since; `full=true` (admins) walks from the first event. Deleting the
+    newest events is found too: the chain must end at the recorded head."""
+    if full and (user is None or user.role != "admin"):
+        raise forbidden("只有管理员可以从头校验", "Only admins may ask for a full walk", code="role_not_allowed")
+    result = await service.verify(session, full=full)
+    return AuditVerification(intact=result.intact, events=result.events, first_broken_id=result.first_broken_id,
+                             reason=result.reason, verified_from=result.verified_from)
