@@ -68,12 +68,13 @@ def _routers() -> list[Any]:
     from exchange.opportunities.endpoints import router as opportunities
     from exchange.organizations.endpoints import router as organizations
     from exchange.points.endpoints import router as points
+    from exchange.privacy.endpoints import router as privacy
     from exchange.regions.endpoints import router as regions
     from exchange.tenders.endpoints import router as tenders
     from exchange.vocabularies.endpoints import router as vocabularies
 
     return [accounts, regions, organizations, vocabularies, audit, funds, campaigns,
-            opportunities, offers, needs, points, list_stats, matching, tenders, deals, transparency]
+            opportunities, offers, needs, points, list_stats, matching, tenders, deals, transparency, privacy]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

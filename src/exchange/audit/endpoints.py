@@ -15,6 +15,7 @@ from exchange.kit import ratelimit
 from exchange.kit.http import Session, client_address
 from exchange.kit.pagination import CursorParam, LimitParam
 from exchange.kit.routing import UnitOfWorkRoute
+from exchange.privacy import redaction
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["transparency"])
 
@@ -26,13 +27,16 @@ async def list_events(
     entity_type: Annotated[str | None, Query(max_length=40)] = None,
     limit: int = LimitParam, cursor: str | None = CursorParam,
 ) -> AuditEventList:
-    """Who did what when, newest first. Admins and managers see every event; everyone else the
-    events about published items."""
+    """Who did what when, newest first. Admins and managers see every event as recorded; everyone
+    else the events about published items, without the actor and with house numbers and phone
+    numbers masked in their summaries (residents' personal data is not public)."""
     staff = user is not None and user.is_staff
     page = await AuditRepository(session).page(
         entity_id=entity_id, entity_type=entity_type, public_only=not staff, limit=limit, cursor=cursor
     )
-    return AuditEventList(items=[AuditEventOut.model_validate(e) for e in page.items], next_cursor=page.next_cursor)
+    items = [AuditEventOut.model_validate(redaction.audit_event_for(user, AuditEventOut.model_validate(e).model_dump()))
+             for e in page.items]
+    return AuditEventList(items=items, next_cursor=page.next_cursor)
 
 
 async def verify_quota(request: Request) -> None:

@@ -162,3 +162,15 @@ async def mark_converted(session: AsyncSession, *, user: User, needs: list[Need]
         audit.record(session, actor_id=user.id, action="need.converted", entity_type="need", entity_id=need.id,
                      summary={"opportunity_id": str(opportunity_id)}, public=True)
     await session.flush()
+
+
+async def anonymize(session: AsyncSession, need: Need, *, title: str, description: str) -> None:
+    """Replace the need's text (its requester erased their data): re-indexed so search forgets the
+    old words; an open need is withdrawn, since nobody is left to answer for it."""
+    need.title, need.description = title, description
+    if need.status == OPEN:
+        need.status = transition(TRANSITIONS, "need", need.status, "withdraw").to
+    await _index(session, need)
+    await session.flush()
+    audit.record(session, actor_id=None, action="need.anonymized", entity_type="need", entity_id=need.id,
+                 summary={"status": need.status}, public=True)

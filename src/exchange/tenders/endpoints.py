@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -15,6 +15,7 @@ from exchange.kit.ids import parse_uuid
 from exchange.kit.routing import UnitOfWorkRoute
 from exchange.opportunities import service as opportunities
 from exchange.opportunities.models import Opportunity
+from exchange.privacy import redaction
 from exchange.tenders import calls, service
 from exchange.tenders.models import Award, Bid
 from exchange.tenders.schemas import (
@@ -50,9 +51,14 @@ def bid_out(bid: Bid, opp: Opportunity) -> BidOut:
     return out
 
 
-def award_out(item: Award, objections: list) -> AwardOut:  # type: ignore[type-arg]
+def objection_out(objection: Any, viewer: Any) -> ObjectionOut:
+    """Objectors are not named publicly (see ``exchange.privacy.redaction``)."""
+    return ObjectionOut.model_validate(redaction.objection_for(viewer, ObjectionOut.model_validate(objection).model_dump()))
+
+
+def award_out(item: Award, objections: list, viewer: Any = None) -> AwardOut:  # type: ignore[type-arg]
     out = AwardOut.model_validate(item)
-    out.objections = [ObjectionOut.model_validate(o) for o in objections]
+    out.objections = [objection_out(o, viewer) for o in objections]
     return out
 
 
@@ -172,14 +178,14 @@ async def read_award(award_id: str, user: OptionalUser, session: Session, respon
     """An award with its objections: anyone while on notice; afterwards the parties, managers, admins."""
     item, objections = await service.read_award(session, user, parse_uuid(award_id, "award"))
     resource_headers(response, item.version)
-    return award_out(item, objections)
+    return award_out(item, objections, user)
 
 
 @router.post("/awards/{award_id}/objections", operation_id="fileObjection", status_code=201, response_model=ObjectionOut,
              responses=problems(401, 404, 409, 422))
 async def object_to(award_id: str, body: ObjectionIn, user: CurrentUser, session: Session) -> ObjectionOut:
     """File an objection (质疑) during the standstill; an open objection blocks the deal."""
-    return ObjectionOut.model_validate(await service.object_to(session, user, parse_uuid(award_id, "award"), body.reason))
+    return objection_out(await service.object_to(session, user, parse_uuid(award_id, "award"), body.reason), user)
 
 
 @router.post("/objections/{objection_id}/resolve", operation_id="resolveObjection",
@@ -187,7 +193,7 @@ async def object_to(award_id: str, body: ObjectionIn, user: CurrentUser, session
 async def resolve(objection_id: str, body: ResolveIn, user: CurrentUser, session: Session) -> ObjectionOut:
     """Resolve an objection: `upheld` cancels the award; `rejected` lets the standstill run on."""
     objection = await service.resolve(session, user, parse_uuid(objection_id, "objection"), body.decision, body.reason)
-    return ObjectionOut.model_validate(objection)
+    return objection_out(objection, user)
 
 
 @router.post("/calls", operation_id="createCall",
