@@ -43,6 +43,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_checkpoints")),
     )
 
+    _reindex_listing_terms()
+
     # Audit rows are append-only, like the ledger: the database refuses UPDATE and DELETE.
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
@@ -55,6 +57,30 @@ def upgrade() -> None:
         for action in ("UPDATE", "DELETE"):
             op.execute(f"CREATE TRIGGER audit_events_no_{action.lower()} BEFORE {action} ON audit_events "
                        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+
+
+def _reindex_listing_terms() -> None:
+    """The list search now also indexes characters and character pairs (folded to simplified
+    Chinese): rebuild every listing's term rows with the current rules."""
+    import json
+
+    from exchange.listings.text import terms
+
+    bind = op.get_bind()
+    table = sa.table("listing_terms", sa.column("term"), sa.column("listing_type"), sa.column("listing_id"))
+    for source, kind in (("opportunities", "opportunity"), ("offers", "offer"), ("needs", "need")):
+        bind.execute(sa.text("DELETE FROM listing_terms WHERE listing_type = :kind"), {"kind": kind})
+        batch: list[dict[str, object]] = []
+        for listing_id, title, description, groups in bind.execute(
+                sa.text(f"SELECT id, title, description, target_groups FROM {source}")):
+            groups = json.loads(groups) if isinstance(groups, str) else (groups or [])
+            words = terms(title, description) + [f"tg:{g}" for g in sorted(set(groups))]
+            batch += [{"term": w, "listing_type": kind, "listing_id": listing_id} for w in words]
+            if len(batch) >= 5000:
+                bind.execute(table.insert(), batch)
+                batch = []
+        if batch:
+            bind.execute(table.insert(), batch)
 
 
 def downgrade() -> None:

@@ -8,18 +8,19 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 
 from exchange import db, ticker
 from exchange.config import Settings, get_settings
-from exchange.errors import PROBLEM_SCHEMA, install_error_handlers, problems
+from exchange.errors import PROBLEM_SCHEMA, ExchangeError, install_error_handlers, problems
 from exchange.kit.asgi import RequestGuard
 from exchange.kit.http import API_PREFIX
+from exchange.kit.metrics import ObservabilityMiddleware, may_read_metrics, metrics_response
 from exchange.matching.runtime import MatchingRuntime, keep_fresh
-from exchange.migrate import check_migrated
+from exchange.migrate import check_migrated, head_revision
 
 log = logging.getLogger("exchange")
 
@@ -110,12 +111,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Liveness: the process answers."""
         return {"status": "ok"}
 
+    @app.get(f"{API_PREFIX}/ready", tags=["meta"], operation_id="ready", responses=problems(503))
+    async def ready() -> dict[str, str]:
+        """Readiness: the database answers and is at the migration this code needs (503 otherwise)."""
+        try:
+            await check_migrated(app.state.engine)
+        except ExchangeError:
+            raise
+        except Exception as exc:  # any failure to reach the database
+            log.warning("readiness check failed: %s", exc)
+            raise ExchangeError("database_unavailable", 503, "数据库不可用", "The database cannot be reached") from None
+        return {"status": "ready", "migration": head_revision() or ""}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics: with `EXCHANGE_METRICS_TOKEN` as a bearer token, or from loopback."""
+        if not may_read_metrics(request, settings.metrics_token):
+            raise ExchangeError("forbidden", 403, "无权读取监控指标", "Metrics are not readable from here")
+        return metrics_response()
+
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"],
-            expose_headers=["ETag", "Location", "Retry-After"],
+            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
         )
-    app.add_middleware(RequestGuard, limit=settings.max_body_bytes)
+    app.add_middleware(RequestGuard, limit=settings.max_body_bytes, header_limit=settings.max_header_bytes)
+    app.add_middleware(ObservabilityMiddleware)  # outermost: every answer, even the guard's, has a request id
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

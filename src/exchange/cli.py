@@ -51,9 +51,15 @@ def _check_migrated() -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from exchange.kit.logs import uvicorn_log_config
+    from exchange.kit.server import LimitedHttpToolsProtocol
+
     _check_migrated()
+    settings = get_settings()
     uvicorn.run("exchange.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=True, log_level=args.log_level)
+                proxy_headers=True, log_level=args.log_level, http=LimitedHttpToolsProtocol,
+                h11_max_incomplete_event_size=settings.max_header_bytes,
+                log_config=uvicorn_log_config(settings.log_format), access_log=False)
     return 0
 
 

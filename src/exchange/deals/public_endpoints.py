@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
 from exchange.deals import transparency
 from exchange.errors import problems
 from exchange.kit.http import Session
+from exchange.kit.pagination import CursorParam, LimitParam
 from exchange.kit.routing import UnitOfWorkRoute
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["transparency"])
 
 
+NoticeKind = Literal["award", "evaluation", "deal_closed"]
+
+
 @router.get("/public/notices", operation_id="listPublicNotices", responses=problems(422))
-async def public_notices(session: Session, limit: int = Query(100, ge=1, le=200)) -> dict[str, Any]:
-    """Public notices: awards in standstill (cancelled ones marked), evaluations and closed deals."""
-    return {"items": await transparency.notices(session, limit), "next_cursor": None}
+async def public_notices(
+    session: Session,
+    kind: Annotated[list[NoticeKind] | None, Query(description="Only these kinds (repeatable)")] = None,
+    limit: int = LimitParam, cursor: str | None = CursorParam,
+) -> dict[str, Any]:
+    """Public notices (公示), newest first and paged: awards (`on_notice` while in standstill and open
+    to objections; final and cancelled ones stay listed), evaluations and closed deals."""
+    page = await transparency.notices(session, kinds=list(dict.fromkeys(kind)) if kind else None, limit=limit,
+                                      cursor=cursor)
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.get("/public/ocds/releases", operation_id="getOcdsReleases", responses=problems(422))

@@ -4,7 +4,6 @@ Nothing here reads a bid before its opportunity's bidding has closed."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections import Counter
 from typing import Any
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.deals.models import Deal
 from exchange.deals.repository import DealRepository
 from exchange.kit.clock import now
+from exchange.kit.pagination import Page, decode_cursor, encode_cursor
 from exchange.opportunities.models import Opportunity
 from exchange.organizations.models import Organization
 from exchange.tenders import service as tenders
@@ -27,29 +27,45 @@ CONTRACT_STATUS = {"pending_signatures": "pending", "active": "active", "deliver
                    "closed": "terminated", "terminated": "terminated"}
 
 
-async def notices(session: AsyncSession, limit: int = 100) -> list[dict[str, Any]]:
-    """Awards on notice (standstill, and cancelled ones marked), evaluations and closed deals, newest first."""
+NOTICE_KINDS = ("award", "evaluation", "deal_closed")
+
+
+async def notices(session: AsyncSession, *, kinds: list[str] | None = None, limit: int = 20,
+                  cursor: str | None = None) -> Page[dict[str, Any]]:
+    """Public notices, newest first, one page at a time: awards (in standstill — `on_notice` —, then
+    final or cancelled: they stay on the board), evaluations and closed deals."""
     await tenders.apply_due_moves(session)
     repo, deals = TenderRepository(session), DealRepository(session)
-    awards = await repo.notice_awards(limit)
-    opps = {o.id: o for o in [await repo.opportunity(a.opportunity_id) for a in awards] if o is not None}
-    orgs = await repo.organizations([a.organization_id for a in awards])
-    items: list[dict[str, Any]] = [{
-        "kind": "award", "id": a.id, "at": a.created_at, "status": a.status, "opportunity_id": a.opportunity_id,
-        "title": opps[a.opportunity_id].title if a.opportunity_id in opps else None, "bid_id": a.bid_id,
-        "organization_id": a.organization_id, "organization_name": getattr(orgs.get(a.organization_id), "name", None),
-        "price_fen": a.price_fen, "standstill_ends_at": a.standstill_ends_at, "cancelled": a.status == "cancelled",
-    } for a in awards]
-    for d in await deals.in_status(["evaluated", "closed"], limit):
-        if d.evaluation:
+    after = decode_cursor(cursor, "notices", 3) if cursor else None
+    keys = await deals.notice_keys(kinds or list(NOTICE_KINDS), after, limit + 1)
+    more, keys = len(keys) > limit, keys[:limit]
+    award_ids = [i for k, i, _ in keys if k == "award"]
+    awards = {a.id: a for a in [await repo.award(i) for i in award_ids] if a is not None}
+    opps = {o.id: o for o in [await repo.opportunity(a.opportunity_id) for a in awards.values()] if o is not None}
+    orgs = await repo.organizations([a.organization_id for a in awards.values()])
+    deal_rows = await deals.deals_by_id([i for k, i, _ in keys if k != "award"])
+    items: list[dict[str, Any]] = []
+    for kind, id_, _at in keys:
+        if kind == "award" and id_ in awards:
+            a = awards[id_]
+            items.append({
+                "kind": "award", "id": a.id, "at": a.created_at, "status": a.status, "opportunity_id": a.opportunity_id,
+                "title": opps[a.opportunity_id].title if a.opportunity_id in opps else None, "bid_id": a.bid_id,
+                "organization_id": a.organization_id,
+                "organization_name": getattr(orgs.get(a.organization_id), "name", None), "price_fen": a.price_fen,
+                "standstill_ends_at": a.standstill_ends_at, "cancelled": a.status == "cancelled",
+                "on_notice": a.status == "standstill"})
+        elif kind == "evaluation" and id_ in deal_rows and deal_rows[id_].evaluation:
+            d = deal_rows[id_]
             items.append({"kind": "evaluation", "id": d.id, "deal_id": d.id, "title": d.title, "at": d.evaluated_at,
                           "organization_id": d.organization_id, "grade": d.evaluation["grade"],
                           "total": d.evaluation["total"]})
-        if d.status == "closed":
+        elif kind == "deal_closed" and id_ in deal_rows:
+            d = deal_rows[id_]
             items.append({"kind": "deal_closed", "id": d.id, "deal_id": d.id, "title": d.title, "at": d.closed_at,
                           "organization_id": d.organization_id, "amount_fen": d.amount_fen})
-    items.sort(key=lambda i: i["at"] or dt.datetime.min.replace(tzinfo=dt.UTC), reverse=True)
-    return items[:limit]
+    next_cursor = encode_cursor([keys[-1][2], keys[-1][0], keys[-1][1]], "notices") if more and keys else None
+    return Page(items=items, next_cursor=next_cursor)
 
 
 def _yuan(fen: int) -> float:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import Role, User
 from exchange.audit import service as audit
-from exchange.errors import ExchangeError, invalid, not_found
+from exchange.errors import ExchangeError, invalid, invalid_state, not_found
 from exchange.kit.clock import now
 from exchange.listings import validation
 from exchange.listings.permissions import authorize
@@ -17,7 +17,7 @@ from exchange.listings.states import permission_for, transition
 from exchange.matching.analysis import analyse_for_storage
 from exchange.needs.models import Need, NeedSupport
 from exchange.needs.repository import NeedRepository
-from exchange.needs.states import CLAIMANT_ACTIONS, OPEN, TRANSITIONS
+from exchange.needs.states import CLAIMANT_ACTIONS, CLAIMED, OPEN, TRANSITIONS
 from exchange.organizations.repository import OrganizationRepository
 from exchange.points import service as points
 
@@ -174,3 +174,23 @@ async def anonymize(session: AsyncSession, need: Need, *, title: str, descriptio
     await session.flush()
     audit.record(session, actor_id=None, action="need.anonymized", entity_type="need", entity_id=need.id,
                  summary={"status": need.status}, public=True)
+
+
+async def take_on_for_deal(session: AsyncSession, *, need_id: uuid.UUID, organization_id: uuid.UUID,
+                           actor_id: uuid.UUID) -> Need:
+    """A brokered deal answers the need: an open need is claimed by the deal's organization (so
+    residents can no longer claim it); one that organization already claimed stays as it is; any
+    other state is 409 with the state's code."""
+    need = await get_or_404(session, need_id, lock=True)
+    if need.status == CLAIMED and need.claimant_organization_id == organization_id:
+        return need
+    step = transition(TRANSITIONS, "need", need.status, "claim") if need.status == OPEN else None
+    if step is None:
+        raise invalid_state("need", need.status, "broker")
+    need.status, need.claimed_at = step.to, now()
+    need.claimant_user_id, need.claimant_organization_id = None, organization_id
+    await session.flush()
+    audit.record(session, actor_id=actor_id, action="need.claim", entity_type="need", entity_id=need.id,
+                 summary={"from": OPEN, "to": step.to, "by": "deal", "organization_id": str(organization_id)},
+                 public=True)
+    return need
