@@ -8,11 +8,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from exchange.app import create_app
 from tests.builders import COMM_A1, make_user, seed_regions
 from tests.conftest import make_settings
+
+
+@pytest.fixture(autouse=True)
+def frozen(clock) -> None:
+    """Windows are measured on the application clock: frozen, a slow machine cannot end one mid-test."""
+    clock.freeze(clock.now())
 
 
 @asynccontextmanager
