@@ -14,13 +14,13 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from .text import STOPWORDS, WIDE_CHARS, Segmenter, fold, is_han
+from .text import STOPWORDS, WIDE_CHARS, Segmenter, SoundAlike, fold, is_han, to_simplified
 
 __all__ = [
     "CATEGORY_CODES",
@@ -80,6 +80,8 @@ class Analysis:
     categories: Mapping[str, float] = field(default_factory=dict)
     # The version of the analyser that produced it (see ``analysis_version``); None when unknown.
     version: str | None = field(default=None, compare=False)
+    # A listing's concepts named in its title: what the listing is *for* (empty for queries).
+    primary: tuple[str, ...] = ()
 
     @property
     def category(self) -> str | None:
@@ -334,6 +336,8 @@ class Analyzer:
         self.version = analysis_version(thesaurus.digest, self.segmenter.user_words)
         self.matcher = PhraseMatcher(thesaurus.labelled_phrases())
         self.analyse = lru_cache(maxsize=cache_size)(self._analyse)
+        self.analyse_query = lru_cache(maxsize=cache_size)(self._analyse_query)
+        self.sound_alike = SoundAlike(_sound_terms(thesaurus), self.segmenter.cut_precise)
         self._traditional = str.maketrans(thesaurus.traditional)
         self._special = re.compile("[" + WIDE_CHARS + "".join(map(re.escape, thesaurus.traditional)) + "]")
         self._dialect_labels = frozenset(DIALECT_LABEL_PREFIX + w for w in thesaurus.dialect)
@@ -345,19 +349,39 @@ class Analyzer:
         text = text or ""
         if self._special.search(text):
             text = unicodedata.normalize("NFKC", text).translate(self._traditional)
-        return text.lower()
+        return to_simplified(text).lower()
 
     def analyse_uncached(self, text: str) -> Analysis:
         """``analyse`` without the cache: for bulk loads, which would only evict what queries use."""
         return self._analyse(text)
 
-    def _analyse(self, text: str) -> Analysis:
+    def analyse_listing(self, title: str, description: str, *, cached: bool = True) -> Analysis:
+        """A listing's analysis: its whole text, plus the concepts its title names (``primary``)."""
+        from .analysis import listing_text
+
+        analyse = self.analyse if cached else self._analyse
+        whole = analyse(listing_text(title, description))
+        named = self.matcher.find(self.fold(title))
+        primary = tuple(c for c in whole.concepts if c in named)
+        return replace(whole, primary=primary) if primary else whole
+
+    def _analyse_query(self, text: str) -> Analysis:
+        """A query's analysis, tolerant of typing: spans that sound like a thesaurus term but are
+        written otherwise (陪珍, 住餐) count as that term, and the term joins the words."""
+        return self._analyse(text, tolerant=True)
+
+    def _analyse(self, text: str, tolerant: bool = False) -> Analysis:
         folded = self.fold(text)
         labels = self.matcher.find(folded)
         if self._dialect_re is not None and not self._dialect_labels.isdisjoint(labels):
             # Rare: the phrase scan saw a dialect word. Rewrite it and read the text again.
             folded = self._dialect_re.sub(lambda m: self.thesaurus.dialect[m.group()], folded)
             labels = self.matcher.find(folded)
+        corrected: list[str] = []
+        if tolerant:
+            for _span, term, label in self.sound_alike.find(folded):
+                labels[label] += 1
+                corrected.append(term)
         concepts = tuple(sorted(lbl for lbl in labels if ":" not in lbl))
         groups = {lbl[len(GROUP_LABEL_PREFIX) :] for lbl in labels if lbl.startswith(GROUP_LABEL_PREFIX)}
         if not groups:
@@ -365,14 +389,31 @@ class Analyzer:
             # meal concept must not turn the riders into old people.
             groups = {g for cid in concepts for g in self.thesaurus.concepts[cid].groups}
         words = self.segmenter.words(folded)
+        if corrected:
+            words = tuple(dict.fromkeys((*words, *corrected)))
         categories = self.thesaurus.categories_of(concepts, labels)
         return Analysis(words, concepts, frozenset(groups), categories, self.version)
 
 
+# Bumped when the analysis itself changes (what is stored, how text is folded).
+ANALYSIS_FORMAT = "2: primary concepts, OpenCC folding"
+
+
+def _sound_terms(thesaurus: Thesaurus) -> list[tuple[str, str]]:
+    """(label, term) pairs the sound-alike scan looks for: every target-group word, concept term and
+    ungapped phrase."""
+    out = [(GROUP_LABEL_PREFIX + g, fold(w)) for g, words in thesaurus.group_words.items() for w in words]
+    for concept in thesaurus.concepts.values():
+        for phrase in (*concept.terms, *concept.phrases):
+            if "*" not in phrase:
+                out += [(concept.id, fold(alt.strip())) for alt in phrase.split("|") if len(alt.strip()) >= 2]
+    return out
+
+
 def analysis_version(thesaurus_digest: str, dictionary: Iterable[str]) -> str:
     """A short hash of everything an analysis depends on: the thesaurus, the segmenter's user
-    dictionary and the stopwords. Stored analyses of another version are analysed again."""
-    h = hashlib.sha256(thesaurus_digest.encode())
+    dictionary, the stopwords and the analysis format. Stored analyses of another version are analysed again."""
+    h = hashlib.sha256((ANALYSIS_FORMAT + thesaurus_digest).encode())
     for part in (sorted({w for w in dictionary if len(w) >= 2}), sorted(STOPWORDS)):
         h.update(b"\x00" + "\n".join(part).encode())
     return h.hexdigest()[:12]

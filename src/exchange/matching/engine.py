@@ -11,6 +11,7 @@ are numpy vectors over those rows; the best hundred or so are rescored with rapi
 from __future__ import annotations
 
 import gc
+import hashlib
 import math
 import threading
 from array import array
@@ -22,7 +23,7 @@ from itertools import repeat
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .analysis import ANALYSIS_VERSION, analysis_from_json, analysis_to_json, listing_text
+from .analysis import ANALYSIS_VERSION, analysis_from_json, analysis_to_json
 from .concepts import CATEGORY_CODES, GROUP_CODES, Analysis, Analyzer, default_analyzer
 from .explain import Explainer
 from .records import Listing, Match, OrgFacts, Query, Reason, query_from_listing
@@ -53,13 +54,13 @@ MATCHABLE_STATUSES: dict[str, frozenset[str]] = {
 # Soft-rule weights; a rule that does not apply to a query (no place, no budget…) drops out and the
 # others are renormalised, so a score always spans 0–100.
 RULE_WEIGHTS: dict[str, float] = {
-    "text": 0.45,
-    "category": 0.15,
-    "target_groups": 0.10,
-    "place": 0.10,
-    "budget": 0.08,
-    "org_record": 0.08,
-    "capacity": 0.04,
+    "text": 0.55,
+    "category": 0.17,
+    "target_groups": 0.08,
+    "place": 0.08,
+    "budget": 0.05,
+    "org_record": 0.05,
+    "capacity": 0.02,
 }
 
 _COMMUNITY = LEVELS.index("community")
@@ -74,6 +75,10 @@ _RELATED_CATEGORY_SCORE = 0.35
 _GENERAL_AUDIENCE_SCORE = 0.5
 _UNKNOWN_WORD_SHARE = 0.3  # weight of query words no listing uses (colloquial filler) in coverage
 _RELATED_CONCEPT_SHARE = 0.5
+# A listing meets a query concept fully when the concept is what the listing is *for* (named in its
+# title, or of its own category); a concept met only in passing (食品安全 in a meal service's
+# description) earns this share.
+_INCIDENTAL_SHARE = 0.4
 _MIN_CANDIDATES, _MAX_CANDIDATES = 100, 1000  # shortlist rescored with rapidfuzz
 _FUZZY_WORDS = 24  # words of a listing kept for the fuzzy comparison
 
@@ -88,6 +93,7 @@ class _Columns:
         "alive": np.bool_, "cat": np.int16, "groups": np.uint16, "price": np.float64, "pricing": np.float32,
         "budget": np.float64, "org_score": np.float32, "cap_score": np.float32, "a_level": np.int8,
         "registered": np.bool_, "suspended": np.bool_, "min_a": np.int8, "reg_required": np.bool_,
+        "id_key": np.int64,
     }
 
     def __init__(self) -> None:
@@ -149,6 +155,15 @@ _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 16)], dtype=np.uint8
 
 def _concept_term(cid: str) -> str:
     return "c:" + cid  # ':' never survives normalisation, so concept terms cannot clash with words
+
+
+def _primary_term(cid: str) -> str:
+    return "p:" + cid
+
+
+def _id_key(listing_id: str) -> int:
+    """A stable 63-bit key of a listing id: the last tie-break, the same in every process."""
+    return int.from_bytes(hashlib.blake2b(listing_id.encode(), digest_size=8).digest(), "big") >> 1
 
 
 # --------------------------------------------------------------------------------------------- the index
@@ -231,7 +246,9 @@ class MatchIndex:
         stored = listing.analysis
         if stored is not None and stored.version == self.analyzer.version:
             return stored
-        return (analyse or self.analyzer.analyse)(listing_text(listing.title, listing.description))
+        if analyse is not None:
+            return self.analyzer.analyse_listing(listing.title, listing.description, cached=False)
+        return self.analyzer.analyse_listing(listing.title, listing.description)
 
     def _add_row(self, store: _Store, listing: Listing, analysis: Analysis) -> None:
         row = store.n
@@ -245,7 +262,8 @@ class MatchIndex:
         store.listings.append(listing)
         store.concepts.append(analysis.concepts)
         store.joined.append(_joined(analysis, self.analyzer, _FUZZY_WORDS))
-        terms = (*analysis.words, *map(_concept_term, analysis.concepts))
+        terms = (*analysis.words, *map(_concept_term, analysis.concepts),
+                 *map(_primary_term, self._primary(listing, analysis)))
         term_ids = list(map(store.vocab.get, terms))
         if None in term_ids:
             term_ids = [store.term_id(term) for term in terms]
@@ -258,6 +276,13 @@ class MatchIndex:
             store.org_rows.setdefault(listing.org.id, set()).add(row)
         store.pending.append((row, *self._row_values(listing, analysis)))
 
+    def _primary(self, listing: Listing, analysis: Analysis) -> tuple[str, ...]:
+        """The concepts a listing is for: named in its title or of its category (all, when none is)."""
+        concepts = self.analyzer.thesaurus.concepts
+        category = listing.category or analysis.category
+        main = tuple(c for c in analysis.concepts if c in analysis.primary or concepts[c].category == category)
+        return main or analysis.concepts
+
     def _row_values(self, listing: Listing, analysis: Analysis) -> tuple:
         """Numeric column values of a row, in ``_COLUMNS`` order."""
         elig = listing.eligibility or {}
@@ -268,6 +293,7 @@ class MatchIndex:
             _PRICING.get(listing.pricing or "", _MISSING_PRICE_SCORE),
             np.nan if listing.budget_fen is None else listing.budget_fen,
             _capacity_score(listing.capacity_per_month),
+            _id_key(listing.id),
             int(elig.get("min_a_level") or 0),
             bool(elig.get("registration_required")),
             *self._org_values_of(listing.org),
@@ -357,7 +383,7 @@ def _joined(analysis: Analysis, analyzer: Analyzer, max_words: int | None = None
 
 
 _COLUMNS = (
-    "cat", "groups", "price", "pricing", "budget", "cap_score", "min_a", "reg_required",
+    "cat", "groups", "price", "pricing", "budget", "cap_score", "id_key", "min_a", "reg_required",
     "org_score", "a_level", "registered", "suspended",
 )
 _ORG_COLUMNS = _COLUMNS[-4:]
@@ -449,7 +475,7 @@ class _Search:
         self.include_ineligible = include_ineligible
         self.kind = store.kind
         self.cols = store.cols.arrays
-        self.analysis = index.analyzer.analyse(query.text or "")
+        self.analysis = index.analyzer.analyse_query(query.text or "")
         self.soft: dict[str, np.ndarray] = {}
         self.hard: dict[str, np.ndarray] = {}
         self.place_mode = ""
@@ -495,32 +521,38 @@ class _Search:
         has_topic = bool(words or concepts or self.query.category or self.query.target_groups)
         if not (words or concepts):
             return np.full(self.rows.size, not has_topic)
-        self.lex = self._coverage([(w, 1.0) for w in words], unknown_share=_UNKNOWN_WORD_SHARE)
-        self.con = self._coverage(self._concept_terms(), unknown_share=1.0, direct=len(concepts))
+        self.lex = self._coverage([(w, w, 1.0, True) for w in words], unknown_share=_UNKNOWN_WORD_SHARE)
+        self.con = self._coverage(self._concept_terms(), unknown_share=1.0)
         self.soft["text"] = 0.6 * self.con + 0.4 * self.lex if concepts else self.lex
         return self.soft["text"] > 0
 
-    def _concept_terms(self) -> list[tuple[str, float]]:
+    def _concept_terms(self) -> list[tuple[str, str, float, bool]]:
+        """(posting term, idf term, share, raises the bar) of the query's concepts: each met in
+        passing (``c:``) or as what a listing is for (``p:``); related concepts add credit only."""
         direct = list(self.analysis.concepts)
         thesaurus = self.index.analyzer.thesaurus
         related = {r for c in direct for r in thesaurus.concepts[c].related} - set(direct)
-        terms = [(_concept_term(c), thesaurus.concepts[c].weight) for c in direct]
-        return terms + [(_concept_term(c), _RELATED_CONCEPT_SHARE) for c in sorted(related)]
+        terms = []
+        for cid, share, in_bar in [(c, thesaurus.concepts[c].weight, True) for c in direct] + [
+            (c, _RELATED_CONCEPT_SHARE, False) for c in sorted(related)
+        ]:
+            terms.append((_concept_term(cid), _concept_term(cid), share * _INCIDENTAL_SHARE, in_bar))
+            terms.append((_primary_term(cid), _concept_term(cid), share * (1 - _INCIDENTAL_SHARE), in_bar))
+        return terms
 
-    def _coverage(
-        self, terms: list[tuple[str, float]], unknown_share: float, direct: int | None = None
-    ) -> np.ndarray:
-        """Share of the query's idf-weighted terms each row contains, 0–1 (terms after ``direct``
-        add credit without raising the bar)."""
+    def _coverage(self, terms: list[tuple[str, str, float, bool]], unknown_share: float) -> np.ndarray:
+        """Share of the query's idf-weighted terms each row contains, 0–1. Each term is (posting
+        term, term whose document frequency sets its idf, share, whether it raises the bar: terms
+        that do not add credit without making full marks harder)."""
         store, total = self.store, max(self.store.live, 1)
         idx, wts, denom = [], [], 0.0
-        for pos, (term, share) in enumerate(terms):
-            tid = store.vocab.get(term)
+        for term, idf_term, share, in_bar in terms:
+            tid = store.vocab.get(idf_term)
             df = len(store.postings[tid]) if tid is not None else 0
             weight = math.log(1 + (total - min(df, total) + 0.5) / (df + 0.5)) * share
-            in_bar = direct is None or pos < direct
             denom += weight * (1.0 if df else unknown_share) if in_bar else 0.0
-            if df:
+            tid = store.vocab.get(term) if term != idf_term else tid
+            if df and tid is not None and len(store.postings[tid]):
                 rows = store.rows(store.postings[tid])
                 idx.append(rows)
                 wts.append(np.full(rows.size, weight, dtype=np.float32))
@@ -676,8 +708,10 @@ class _Search:
         if candidates.size <= size:
             return candidates
         pre = self._weighted(self.soft, candidates)
-        top = np.argpartition(-pre, size - 1)[:size]
-        return np.sort(candidates[top])  # position order = insertion order, the final tie-break
+        # Best preliminary scores, ties broken by the stable id key (never by load order, which
+        # differs between processes); the shortlist is then kept in position order.
+        order = np.lexsort((self._col("id_key")[candidates], -pre))[:size]
+        return np.sort(candidates[order])
 
     def _weighted(self, vectors: Mapping[str, np.ndarray], positions: np.ndarray | None = None) -> np.ndarray:
         """Weighted mean of the applicable soft rules (at ``positions``, or over whole vectors)."""
@@ -689,8 +723,9 @@ class _Search:
         return np.asarray(total, dtype=np.float32) / max(sum(weights.values()), 1e-9)
 
     def _matches(self, picked: np.ndarray, scores: np.ndarray, eligible: np.ndarray) -> list[Match]:
-        # Best score first (ties: earlier indexed first); with include_ineligible, eligible ones first.
-        order = np.argsort(-scores, kind="stable")[: self.limit].tolist()
+        # Best score first, ties by the stable id key; of those, eligible ones first (include_ineligible).
+        keys = self._col("id_key")[picked]
+        order = np.lexsort((keys, -scores))[: self.limit].tolist()
         order.sort(key=lambda i: not eligible[i])
         explainer = Explainer(self)
         out = []
