@@ -52,6 +52,12 @@ GROUP_CODES: tuple[str, ...] = (
 
 # How many characters may separate two parts of a gapped phrase such as 做饭*难 ("做饭很困难").
 PHRASE_GAP = 8
+BACKGROUND_WEIGHT = 0.5
+_CLAUSE_RE = re.compile(r"[。！？!?；;，,、\n]+")
+_ASK_RE = re.compile(
+    "想|希望|有没有|有莫得|有没得|能不能|能否|可不可以|可以吗|请问|求助|帮忙|帮帮|帮一把|需要|怎么办|咋办|咋个办|咋整"
+    "|不知道|不晓得|去哪|去哪里|哪里有|找谁|找个|找人|谁能|有人能|有谁"
+)
 GROUP_LABEL_PREFIX = "g:"
 DIALECT_LABEL_PREFIX = "v:"
 
@@ -82,6 +88,9 @@ class Analysis:
     version: str | None = field(default=None, compare=False)
     # A listing's concepts named in its title: what the listing is *for* (empty for queries).
     primary: tuple[str, ...] = ()
+    # A query's concepts heard only in the background of a long message (not where it asks for
+    # something), with the reduced weight they carry; absent concepts weigh fully.
+    background: Mapping[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def category(self) -> str | None:
@@ -294,13 +303,17 @@ class Thesaurus:
         """Formal multi-character terms worth keeping whole in segmentation."""
         return [t for c in self.concepts.values() for t in c.terms if len(t) >= 2 and "*" not in t]
 
-    def categories_of(self, concept_ids: Iterable[str], evidence: Mapping[str, int] | None = None) -> dict[str, float]:
+    def categories_of(
+        self, concept_ids: Iterable[str], evidence: Mapping[str, int] | None = None,
+        background: Mapping[str, float] | None = None,
+    ) -> dict[str, float]:
         """Category distribution implied by concepts, weighted by each concept's weight and by how
-        many of its phrases were seen (capped at three, so one verbose concept cannot swamp)."""
+        many of its phrases were seen (capped at three, so one verbose concept cannot swamp), less
+        for concepts heard only in a message's background."""
         totals: dict[str, float] = {}
         for cid in concept_ids:
             concept = self.concepts[cid]
-            seen = min((evidence or {}).get(cid, 1), 3)
+            seen = min((evidence or {}).get(cid, 1), 3) * (background or {}).get(cid, 1.0)
             totals[concept.category] = totals.get(concept.category, 0.0) + concept.weight * seen
         mass = sum(totals.values())
         return {k: v / mass for k, v in totals.items()} if mass else {}
@@ -391,8 +404,35 @@ class Analyzer:
         words = self.segmenter.words(folded)
         if corrected:
             words = tuple(dict.fromkeys((*words, *corrected)))
-        categories = self.thesaurus.categories_of(concepts, labels)
-        return Analysis(words, concepts, frozenset(groups), categories, self.version)
+        background = self._background(folded, concepts) if tolerant else {}
+        categories = self.thesaurus.categories_of(concepts, labels, background)
+        return Analysis(words, concepts, frozenset(groups), categories, self.version, background=background)
+
+    def _background(self, folded: str, concepts: tuple[str, ...]) -> dict[str, float]:
+        """In a message of several clauses, the concepts heard only in clauses that ask for nothing.
+
+        Residents tell a story before they ask (我老公去年生病走了……想给他买辆自行车上学，实在拿不出钱):
+        the clauses that ask (想, 希望, 有没有, 能不能, 怎么办 …) carry the need; concepts found only
+        elsewhere keep ``BACKGROUND_WEIGHT`` of their weight. Short messages are left alone."""
+        if len(concepts) < 2:
+            return {}
+        clauses = [c for c in _CLAUSE_RE.split(folded) if c.strip()]
+        if len(clauses) < 3:
+            return {}
+        # An asking clause, the clause that goes on from it (想给他买辆自行车，实在拿不出钱) and the last one.
+        marks = [bool(_ASK_RE.search(c)) for c in clauses]
+        if not any(marks):
+            return {}
+        marks = [m or (i > 0 and marks[i - 1]) or i == len(clauses) - 1 for i, m in enumerate(marks)]
+        asking = [c for c, m in zip(clauses, marks, strict=True) if m]
+        if len(asking) == len(clauses):
+            return {}
+        heard = set()
+        for clause in asking:
+            heard.update(lbl for lbl in self.matcher.find(clause) if ":" not in lbl)
+        if not heard & set(concepts):
+            return {}
+        return {c: BACKGROUND_WEIGHT for c in concepts if c not in heard}
 
 
 # Bumped when the analysis itself changes (what is stored, how text is folded).

@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 from .analysis import ANALYSIS_VERSION, analysis_from_json, analysis_to_json
 from .concepts import CATEGORY_CODES, GROUP_CODES, Analysis, Analyzer, default_analyzer
 from .explain import Explainer
+from .feedback import CONCEPT_SCALE, FeedbackModel, query_features
 from .records import Listing, Match, OrgFacts, Query, Reason, query_from_listing
 from .regions import LEVELS, RegionTree
 
@@ -61,6 +62,7 @@ RULE_WEIGHTS: dict[str, float] = {
     "budget": 0.05,
     "org_record": 0.05,
     "capacity": 0.02,
+    "feedback": 0.25,
 }
 
 _COMMUNITY = LEVELS.index("community")
@@ -93,7 +95,7 @@ class _Columns:
         "alive": np.bool_, "cat": np.int16, "groups": np.uint16, "price": np.float64, "pricing": np.float32,
         "budget": np.float64, "org_score": np.float32, "cap_score": np.float32, "a_level": np.int8,
         "registered": np.bool_, "suspended": np.bool_, "min_a": np.int8, "reg_required": np.bool_,
-        "id_key": np.int64,
+        "id_key": np.int64, "org_idx": np.int32,
     }
 
     def __init__(self) -> None:
@@ -128,6 +130,7 @@ class _Store:
         self.listings: list[Listing | None] = []
         self.joined: list[str] = []
         self.concepts: list[tuple[str, ...]] = []
+        self.primary: list[tuple[str, ...]] = []
         self.row_of: dict[str, int] = {}
         self.org_rows: dict[str, set[int]] = {}
         self.vocab: dict[str, int] = {}
@@ -186,6 +189,8 @@ class MatchIndex:
         self._cat_ids: dict[str, int] = {code: i + 1 for i, code in enumerate(CATEGORY_CODES)}
         self._group_bits: dict[str, int] = {code: 1 << i for i, code in enumerate(GROUP_CODES)}
         self._org_memo: dict[int, tuple[OrgFacts, tuple[float, int, bool, bool]]] = {}
+        self._org_ids: dict[str, int] = {}  # organization id -> small int, for the feedback table
+        self.feedback = FeedbackModel()
 
     # ------------------------------------------------------------------ maintenance
 
@@ -260,10 +265,11 @@ class MatchIndex:
             # would hold ~1 KB a listing for nothing (a rare compaction analyses afresh instead).
             listing = replace(listing, analysis=None)
         store.listings.append(listing)
+        primary = self._primary(listing, analysis)
         store.concepts.append(analysis.concepts)
+        store.primary.append(primary)
         store.joined.append(_joined(analysis, self.analyzer, _FUZZY_WORDS))
-        terms = (*analysis.words, *map(_concept_term, analysis.concepts),
-                 *map(_primary_term, self._primary(listing, analysis)))
+        terms = (*analysis.words, *map(_concept_term, analysis.concepts), *map(_primary_term, primary))
         term_ids = list(map(store.vocab.get, terms))
         if None in term_ids:
             term_ids = [store.term_id(term) for term in terms]
@@ -294,10 +300,33 @@ class MatchIndex:
             np.nan if listing.budget_fen is None else listing.budget_fen,
             _capacity_score(listing.capacity_per_month),
             _id_key(listing.id),
+            self._org_index(listing.org),
             int(elig.get("min_a_level") or 0),
             bool(elig.get("registration_required")),
             *self._org_values_of(listing.org),
         )
+
+    def _org_index(self, org: OrgFacts | None) -> int:
+        if org is None:
+            return -1
+        idx = self._org_ids.get(org.id)
+        if idx is None:
+            idx = self._org_ids[org.id] = len(self._org_ids)
+        return idx
+
+    def learn(self, query: Query, listing_id: str, good: bool, *, kind: str = "offer") -> bool:
+        """Record a manager's verdict on ``listing_id`` suggested for ``query``; False when the
+        listing is not indexed (withdrawn since), in which case nothing is learnt."""
+        analysis = self.analyzer.analyse_query(query.text or "")
+        with self._lock:
+            store = self._stores.get(kind)
+            row = store.row_of.get(listing_id) if store is not None else None
+            if store is None or row is None:
+                return False
+            listing = store.listings[row]
+            org_id = listing.org.id if listing is not None and listing.org is not None else None
+            self.feedback.add(query_features(analysis.concepts, analysis.words), store.primary[row], org_id, good)
+            return True
 
     def _org_values_of(self, org: OrgFacts | None) -> tuple[float, int, bool, bool]:
         """``_org_values``, memoised per OrgFacts object during a bulk load (offers share orgs)."""
@@ -323,6 +352,7 @@ class MatchIndex:
         store.cols.alive[row] = False
         store.listings[row] = None
         store.joined[row] = ""
+        store.primary[row] = ()
         store.live -= 1
         # Postings keep dead rows (the alive mask hides them); rebuild once they are the majority.
         if store.n > 1000 and store.live < store.n // 2:
@@ -383,7 +413,7 @@ def _joined(analysis: Analysis, analyzer: Analyzer, max_words: int | None = None
 
 
 _COLUMNS = (
-    "cat", "groups", "price", "pricing", "budget", "cap_score", "id_key", "min_a", "reg_required",
+    "cat", "groups", "price", "pricing", "budget", "cap_score", "id_key", "org_idx", "min_a", "reg_required",
     "org_score", "a_level", "registered", "suspended",
 )
 _ORG_COLUMNS = _COLUMNS[-4:]
@@ -487,6 +517,7 @@ class _Search:
         relevant |= self._category_vector()
         relevant |= self._group_vector(category_known="category" in self.soft)
         self._money_vectors()
+        self._feedback_vector()
         self._hard_vectors()
         eligible = np.ones(self.rows.size, dtype=bool)
         for mask in self.hard.values():
@@ -533,7 +564,8 @@ class _Search:
         thesaurus = self.index.analyzer.thesaurus
         related = {r for c in direct for r in thesaurus.concepts[c].related} - set(direct)
         terms = []
-        for cid, share, in_bar in [(c, thesaurus.concepts[c].weight, True) for c in direct] + [
+        background = self.analysis.background
+        for cid, share, in_bar in [(c, thesaurus.concepts[c].weight * background.get(c, 1.0), True) for c in direct] + [
             (c, _RELATED_CONCEPT_SHARE, False) for c in sorted(related)
         ]:
             terms.append((_concept_term(cid), _concept_term(cid), share * _INCIDENTAL_SHARE, in_bar))
@@ -619,6 +651,26 @@ class _Search:
             self.soft["capacity"] = self._col("cap_score")
         elif self.kind == "opportunity" and q.price_fen is not None:
             self.soft["budget"] = _fit(self._col("budget"), float(q.price_fen), against="budget")
+
+    def _feedback_vector(self) -> None:
+        """Managers' verdicts: concepts learnt to go with the query's features, the organization's standing."""
+        model = self.index.feedback
+        if not model:
+            return
+        scores = model.concept_scores(query_features(self.analysis.concepts, self.analysis.words))
+        if not scores and not model.orgs:
+            return
+        raw = np.zeros(self.store.n, dtype=np.float32)
+        for concept, value in scores.items():
+            tid = self.store.vocab.get(_primary_term(concept))
+            if tid is not None:
+                rows = self.store.rows(self.store.postings[tid])
+                raw[rows] += value
+        mine = np.tanh(raw[self.rows] * CONCEPT_SCALE)
+        orgs = self._col("org_idx")
+        table = np.asarray(model.org_weights(self.index._org_ids, len(self.index._org_ids)) + [0.0], dtype=np.float32)
+        mine = np.clip(mine + table.take(orgs), -1.0, 1.0)  # -1 (no organization) takes the trailing 0
+        self.soft["feedback"] = (0.5 + 0.5 * mine).astype(np.float32)
 
     # ------------------------------------------------------------------ place and hard rules
 

@@ -106,6 +106,13 @@ class Explainer:
             return "未填写服务能力"
         return f"每月可服务{cap}人次" if cap > 0 else "本月已无服务能力"
 
+    def _feedback(self, row: int, score: float) -> str:
+        if score > 0.55:
+            return "公益经理人对类似匹配的反馈较好"
+        if score < 0.45:
+            return "公益经理人对类似匹配的反馈较差"
+        return "暂无相关的经理人反馈"
+
     def _failed(self, rule: str, row: int) -> str:
         listing, q = self.s.store.listings[row], self.s.query
         if rule == "reach":

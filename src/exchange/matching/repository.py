@@ -104,6 +104,23 @@ class MatchingRepository:
     def add_feedback(self, feedback: MatchFeedback) -> None:
         self.session.add(feedback)
 
+    async def feedback_since(self, since: dt.datetime | None) -> list[Any]:
+        """Verdicts recorded since ``since`` (all without it), oldest first, each with the text of its
+        source: the searched text, or the title and description of the need, opportunity or offer."""
+        stmt = select(MatchFeedback.source_type, MatchFeedback.source_id, MatchFeedback.candidate_type,
+                      MatchFeedback.candidate_id, MatchFeedback.verdict, MatchFeedback.query_text,
+                      MatchFeedback.created_at, MatchFeedback.id)
+        if since is not None:
+            stmt = stmt.where(MatchFeedback.created_at >= since)
+        rows = await self._rows(stmt.order_by(MatchFeedback.created_at, MatchFeedback.id))
+        texts: dict[uuid.UUID, str] = {}
+        for kind, model in (("need", Need), ("opportunity", Opportunity), ("offer", Offer)):
+            ids = list({r.source_id for r in rows if r.source_type == kind and r.source_id and not r.query_text})
+            if ids:
+                found = await self._rows(select(model.id, model.title, model.description).where(model.id.in_(ids)))
+                texts.update({r.id: f"{r.title}。{r.description}" for r in found})
+        return [(r, r.query_text or texts.get(r.source_id)) for r in rows]
+
     async def feedback(self, limit: int) -> list[MatchFeedback]:
         stmt = select(MatchFeedback).order_by(MatchFeedback.created_at.desc()).limit(limit)
         return list((await self.session.execute(stmt)).scalars())

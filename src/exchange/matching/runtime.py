@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.clock import now
 from exchange.matching.analysis import analysis_from_json
-from exchange.matching.engine import Listing, MatchIndex, OrgFacts, RegionTree, gc_paused
+from exchange.matching.engine import Listing, MatchIndex, OrgFacts, Query, RegionTree, gc_paused
 from exchange.matching.repository import MatchingRepository
 
 log = logging.getLogger("exchange.matching")
@@ -76,6 +76,7 @@ class MatchingRuntime:
         self.watermark: dt.datetime | None = None
         self.last_sync = 0.0
         self.build_seconds: float | None = None
+        self.learnt: set[uuid.UUID] = set()  # verdicts already fed to the current indexes
         self._lock = asyncio.Lock()
 
     async def ready(self, session: AsyncSession, *, force: bool = False) -> None:
@@ -92,6 +93,7 @@ class MatchingRuntime:
         self.region_count = len(rows)
 
     async def _build(self, session: AsyncSession) -> None:
+        self.learnt = set()
         # The rows read here (decoded JSON included) become long-lived objects too: collections
         # paused from the first query, not only while indexing (see ``gc_paused``).
         started = time.perf_counter()
@@ -118,6 +120,7 @@ class MatchingRuntime:
         demand.upsert_many([opportunity_listing(r) for r in await repo.opportunities(open_only=True)]
                            + [need_listing(r) for r in await repo.needs(open_only=True)])
         self.offers, self.demand, self.watermark = offers, demand, mark
+        await self._learn(repo, None)
         self.last_sync = time.monotonic()
 
     async def _catch_up(self, session: AsyncSession) -> None:
@@ -139,8 +142,20 @@ class MatchingRuntime:
             self.demand.upsert(opportunity_listing(row))
         for row in await repo.needs(since=since):
             self.demand.upsert(need_listing(row))
+        await self._learn(repo, since)
         self.watermark = mark
         self.last_sync = time.monotonic()
+
+
+    async def _learn(self, repo: MatchingRepository, since: dt.datetime | None) -> None:
+        """Feed managers' verdicts recorded since ``since`` to the indexes (each verdict once)."""
+        assert self.offers is not None and self.demand is not None
+        for row, source_text in await repo.feedback_since(since):
+            if row.id in self.learnt or not source_text:
+                continue
+            index = self.offers if row.candidate_type == "offer" else self.demand
+            if index.learn(Query(text=source_text), str(row.candidate_id), row.verdict == "good", kind=row.candidate_type):
+                self.learnt.add(row.id)
 
 
 async def keep_fresh(app: Any) -> None:
