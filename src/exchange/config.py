@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from functools import lru_cache
 from typing import Literal
 
@@ -28,6 +30,10 @@ class Settings(BaseSettings):
     tick_interval_seconds: float = Field(default=30.0, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
     matching_sync_seconds: float = Field(default=1.0, gt=0)
+    # One memory-mapped snapshot of the offers index per host, shared by the server processes, once
+    # there are this many published offers ("" turns it off: each process indexes in memory).
+    matching_snapshot_dir: str = Field(default_factory=lambda: os.path.join(tempfile.gettempdir(), "exchange-matching"))
+    matching_shared_min_offers: int = Field(default=20_000, ge=0)
     matching_warmup: bool = True  # build the matching index at start-up and keep it fresh in the background
 
     @model_validator(mode="after")

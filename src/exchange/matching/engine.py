@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import repeat
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -27,6 +28,7 @@ from .analysis import ANALYSIS_VERSION, analysis_from_json, analysis_to_json
 from .concepts import CATEGORY_CODES, GROUP_CODES, Analysis, Analyzer, default_analyzer
 from .explain import Explainer
 from .feedback import CONCEPT_SCALE, FeedbackModel, query_features
+from .frozen import FrozenStore, freeze
 from .records import Listing, Match, OrgFacts, Query, Reason, query_from_listing
 from .regions import LEVELS, RegionTree
 
@@ -122,8 +124,9 @@ class _Columns:
 class _Store:
     """Rows of one kind: listings, their analysed text, postings and numeric columns."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, org_ids: dict[str, int] | None = None) -> None:
         self.kind = kind
+        self.org_ids: dict[str, int] = org_ids if org_ids is not None else {}  # shared with the index
         self.n = 0
         self.live = 0
         self.cols = _Columns()
@@ -150,6 +153,45 @@ class _Store:
     def rows(self, postings: array) -> np.ndarray:
         # Copy out of the array buffer: a live numpy view would forbid the array from growing.
         return np.frombuffer(postings, dtype=np.int32).copy() if len(postings) else _EMPTY_ROWS
+
+    # The read interface a search uses, shared with the memory-mapped ``FrozenStore``.
+
+    def df(self, term: str) -> int:
+        tid = self.vocab.get(term)
+        return len(self.postings[tid]) if tid is not None else 0
+
+    def term_rows(self, term: str) -> np.ndarray:
+        tid = self.vocab.get(term)
+        return self.rows(self.postings[tid]) if tid is not None else _EMPTY_ROWS
+
+    def region_rows_of(self, code: str) -> np.ndarray:
+        postings = self.region_rows.get(code)
+        return self.rows(postings) if postings else _EMPTY_ROWS
+
+    @property
+    def indexed_regions(self) -> Mapping[str, object]:
+        return self.region_rows
+
+    def alive_mask(self) -> np.ndarray:
+        return self.cols.arrays["alive"][: self.n]
+
+    def gather(self, name: str, rows: np.ndarray) -> np.ndarray:
+        return self.cols.arrays[name][rows]
+
+    def value(self, name: str, row: int) -> object:
+        return self.cols.arrays[name][row]
+
+    def joined_text(self, row: int) -> str:
+        return self.joined[row]
+
+    def listing(self, row: int) -> Listing | None:
+        return self.listings[row]
+
+    def concepts_of(self, row: int) -> tuple[str, ...]:
+        return self.concepts[row]
+
+    def primary_of(self, row: int) -> tuple[str, ...]:
+        return self.primary[row]
 
 
 _EMPTY_ROWS = np.zeros(0, dtype=np.int32)
@@ -183,20 +225,54 @@ class MatchIndex:
             raise ValueError(f"unknown listing kinds: {sorted(unknown)}")
         self.regions = regions
         self.analyzer = analyzer or default_analyzer()
-        self._stores = {kind: _Store(kind) for kind in kinds}
+        self._org_ids: dict[str, int] = {}  # organization id -> small int, for the feedback table
+        self._stores = {kind: _Store(kind, self._org_ids) for kind in kinds}
+        self._base: FrozenStore | None = None  # the memory-mapped offers every process shares, if attached
         self._lock = threading.RLock()
         # Category ids start at 1: 0 is "unknown", so lookups never need negative indices.
         self._cat_ids: dict[str, int] = {code: i + 1 for i, code in enumerate(CATEGORY_CODES)}
         self._group_bits: dict[str, int] = {code: 1 << i for i, code in enumerate(GROUP_CODES)}
         self._org_memo: dict[int, tuple[OrgFacts, tuple[float, int, bool, bool]]] = {}
-        self._org_ids: dict[str, int] = {}  # organization id -> small int, for the feedback table
         self.feedback = FeedbackModel()
 
     # ------------------------------------------------------------------ maintenance
 
     def __len__(self) -> int:
         with self._lock:
-            return sum(store.live for store in self._stores.values())
+            return sum(store.live for store in self._stores.values()) + (self._base.live if self._base else 0)
+
+    # ------------------------------------------------------------------ the shared base
+
+    def attach_base(self, base: FrozenStore, orgs: Mapping[str, OrgFacts]) -> None:
+        """Serve the offers of a memory-mapped snapshot, beneath this index's own rows (which must be
+        empty): upserts and removals of its listings then hide its rows in this process only."""
+        with self._lock:
+            if "offer" not in self._stores or self._stores["offer"].n:
+                raise ValueError("a base is attached to an empty offers index")
+            base.bind(self._cat_ids, self._group_bits, orgs)
+            self._base = base
+
+    @property
+    def base(self) -> FrozenStore | None:
+        return self._base
+
+    def own_rows(self, kind: str) -> int:
+        """Rows of ``kind`` this index holds itself (not in its base), dead ones included."""
+        with self._lock:
+            return self._stores[kind].n
+
+    def freeze_offers(self, directory: Path, extra: Mapping[str, object] | None = None) -> Path:
+        """Write this index's offers (it must have no base) as a snapshot other processes can open."""
+        with self._lock:
+            if self._base is not None:
+                raise ValueError("an index with a base cannot be frozen again")
+            store = self._stores["offer"]
+            _flush(store)
+            return freeze(store, directory, cat_codes=self._cat_ids, group_bits=self._group_bits, extra=extra)
+
+    def _hide_in_base(self, listing_id: str) -> None:
+        if self._base is not None:
+            self._base.hide(listing_id)
 
     def upsert(self, listing: Listing) -> None:
         """Add or replace a listing by id; a listing whose status is not matchable is removed."""
@@ -222,12 +298,15 @@ class MatchIndex:
         with self._lock:
             for kind in list(self._stores):
                 self._remove_row(self._stores[kind], listing_id)
+            self._hide_in_base(listing_id)
 
     def update_org(self, org: OrgFacts) -> None:
         """Refresh an organization's facts (rating, suspension…) on every listing it has indexed."""
         with self._lock:
             for store in self._stores.values():
                 values = _org_values(org)
+                if store.kind == "offer" and self._base is not None:
+                    self._base.update_org(org)
                 for row in store.org_rows.get(org.id, ()):
                     listing = store.listings[row]
                     if listing is not None:
@@ -240,6 +319,8 @@ class MatchIndex:
         if listing.kind not in self._stores:
             raise ValueError(f"this index holds {sorted(self._stores)}, not {listing.kind!r}")
         self._remove_row(self._stores[listing.kind], listing.id)
+        if listing.kind == "offer":
+            self._hide_in_base(listing.id)
         if listing.status not in MATCHABLE_STATUSES[listing.kind]:
             return
         analysis = self._analysis_of(listing, analyse)
@@ -319,13 +400,15 @@ class MatchIndex:
         listing is not indexed (withdrawn since), in which case nothing is learnt."""
         analysis = self.analyzer.analyse_query(query.text or "")
         with self._lock:
-            store = self._stores.get(kind)
+            store: _Store | FrozenStore | None = self._stores.get(kind)
             row = store.row_of.get(listing_id) if store is not None else None
+            if row is None and kind == "offer" and self._base is not None:
+                store, row = self._base, self._base.row_of_id(listing_id)
             if store is None or row is None:
                 return False
-            listing = store.listings[row]
+            listing = store.listing(row)
             org_id = listing.org.id if listing is not None and listing.org is not None else None
-            self.feedback.add(query_features(analysis.concepts, analysis.words), store.primary[row], org_id, good)
+            self.feedback.add(query_features(analysis.concepts, analysis.words), store.primary_of(row), org_id, good)
             return True
 
     def _org_values_of(self, org: OrgFacts | None) -> tuple[float, int, bool, bool]:
@@ -360,7 +443,7 @@ class MatchIndex:
 
     def _compact(self, store: _Store) -> None:
         live = [listing for listing in store.listings if listing is not None]
-        self._stores[store.kind] = fresh = _Store(store.kind)
+        self._stores[store.kind] = fresh = _Store(store.kind, self._org_ids)
         for listing in live:
             self._add_row(fresh, listing, self._analysis_of(listing, self.analyzer.analyse_uncached))
         _flush(fresh)
@@ -397,10 +480,33 @@ class MatchIndex:
         if limit <= 0:
             return []
         with self._lock:
-            store = self._stores[kind]
-            if store.live == 0:
+            parts: list[_Store | FrozenStore] = [self._stores[kind]]
+            if kind == "offer" and self._base is not None:
+                parts.insert(0, self._base)
+            parts = [part for part in parts if part.live]
+            if not parts:
                 return []
-            return _Search(self, store, query, limit, include_ineligible).run()
+            if len(parts) == 1:
+                return _Search(self, parts[0], query, limit, include_ineligible).run()
+            # The snapshot and this process's own rows are ranked with one set of document
+            # frequencies, so their scores compare; then merged as one ranking would order them.
+            stats = _Stats(parts)
+            found = [m for part in parts for m in _Search(self, part, query, limit, include_ineligible, stats).run()]
+            found.sort(key=lambda m: (-m.score, _id_key(m.listing.id)))
+            found = found[:limit]
+            found.sort(key=lambda m: not m.eligible)
+            return found
+
+
+class _Stats:
+    """Document frequencies over several parts of one index (idf must not depend on which part)."""
+
+    def __init__(self, parts: Sequence[_Store | FrozenStore]) -> None:
+        self.parts = parts
+        self.live = sum(part.live for part in parts)
+
+    def df(self, term: str) -> int:
+        return sum(part.df(term) for part in self.parts)
 
 
 def _joined(analysis: Analysis, analyzer: Analyzer, max_words: int | None = None) -> str:
@@ -499,12 +605,13 @@ class _Search:
     a place, and that cuts the numpy work several-fold)."""
 
     def __init__(
-        self, index: MatchIndex, store: _Store, query: Query, limit: int, include_ineligible: bool
+        self, index: MatchIndex, store: _Store | FrozenStore, query: Query, limit: int, include_ineligible: bool,
+        stats: _Stats | _Store | FrozenStore | None = None,
     ) -> None:
         self.index, self.store, self.query, self.limit = index, store, query, limit
+        self.stats = stats or store
         self.include_ineligible = include_ineligible
         self.kind = store.kind
-        self.cols = store.cols.arrays
         self.analysis = index.analyzer.analyse_query(query.text or "")
         self.soft: dict[str, np.ndarray] = {}
         self.hard: dict[str, np.ndarray] = {}
@@ -532,7 +639,7 @@ class _Search:
 
     def _rows_in_play(self) -> np.ndarray:
         n = self.store.n
-        alive = self.cols["alive"][:n]
+        alive = self.store.alive_mask()
         prox = self._place_vector(n)
         if prox is None:
             return np.flatnonzero(alive)
@@ -542,7 +649,7 @@ class _Search:
         return rows
 
     def _col(self, name: str) -> np.ndarray:
-        return self.cols[name][self.rows]
+        return self.store.gather(name, self.rows)
 
     # ------------------------------------------------------------------ text
 
@@ -576,16 +683,15 @@ class _Search:
         """Share of the query's idf-weighted terms each row contains, 0–1. Each term is (posting
         term, term whose document frequency sets its idf, share, whether it raises the bar: terms
         that do not add credit without making full marks harder)."""
-        store, total = self.store, max(self.store.live, 1)
+        store, stats = self.store, self.stats
+        total = max(stats.live, 1)
         idx, wts, denom = [], [], 0.0
         for term, idf_term, share, in_bar in terms:
-            tid = store.vocab.get(idf_term)
-            df = len(store.postings[tid]) if tid is not None else 0
+            df = stats.df(idf_term)
             weight = math.log(1 + (total - min(df, total) + 0.5) / (df + 0.5)) * share
             denom += weight * (1.0 if df else unknown_share) if in_bar else 0.0
-            tid = store.vocab.get(term) if term != idf_term else tid
-            if df and tid is not None and len(store.postings[tid]):
-                rows = store.rows(store.postings[tid])
+            rows = store.term_rows(term) if df else _EMPTY_ROWS
+            if rows.size:
                 idx.append(rows)
                 wts.append(np.full(rows.size, weight, dtype=np.float32))
         if not idx or denom <= 0:
@@ -599,7 +705,7 @@ class _Search:
         if "text" not in self.soft:
             return
         query_joined = _joined(self.analysis, self.index.analyzer)
-        choices = [self.store.joined[r] for r in self.rows[picked].tolist()]
+        choices = [self.store.joined_text(r) for r in self.rows[picked].tolist()]
         fz = process.cdist([query_joined], choices, scorer=fuzz.token_set_ratio, dtype=np.uint8, workers=1)[0]
         fz = fz.astype(np.float32) / 100.0
         con, lex = self.con[picked], self.lex[picked]
@@ -662,13 +768,11 @@ class _Search:
             return
         raw = np.zeros(self.store.n, dtype=np.float32)
         for concept, value in scores.items():
-            tid = self.store.vocab.get(_primary_term(concept))
-            if tid is not None:
-                rows = self.store.rows(self.store.postings[tid])
-                raw[rows] += value
+            raw[self.store.term_rows(_primary_term(concept))] += value
         mine = np.tanh(raw[self.rows] * CONCEPT_SCALE)
         orgs = self._col("org_idx")
-        table = np.asarray(model.org_weights(self.index._org_ids, len(self.index._org_ids)) + [0.0], dtype=np.float32)
+        org_ids = self.store.org_ids
+        table = np.asarray(model.org_weights(org_ids, len(org_ids)) + [0.0], dtype=np.float32)
         mine = np.clip(mine + table.take(orgs), -1.0, 1.0)  # -1 (no organization) takes the trailing 0
         self.soft["feedback"] = (0.5 + 0.5 * mine).astype(np.float32)
 
@@ -694,9 +798,8 @@ class _Search:
         return _PROXIMITY[min(max(gap, 0), len(_PROXIMITY) - 1)]
 
     def _bump(self, prox: np.ndarray, code: str, value: float) -> None:
-        postings = self.store.region_rows.get(code)
-        if postings:
-            rows = self.store.rows(postings)
+        rows = self.store.region_rows_of(code)
+        if rows.size:
             prox[rows] = np.maximum(prox[rows], value)
 
     def _reach(self, n: int, place: str) -> np.ndarray:
@@ -726,7 +829,7 @@ class _Search:
         return prox
 
     def _indexed_descendants(self, area: str) -> list[str]:
-        tree, indexed = self.index.regions, self.store.region_rows
+        tree, indexed = self.index.regions, self.store.indexed_regions
         below = tree.descendants(area)
         if len(below) <= len(indexed):
             return [code for code in below if code in indexed]
@@ -760,10 +863,17 @@ class _Search:
         if candidates.size <= size:
             return candidates
         pre = self._weighted(self.soft, candidates)
-        # Best preliminary scores, ties broken by the stable id key (never by load order, which
-        # differs between processes); the shortlist is then kept in position order.
-        order = np.lexsort((self._col("id_key")[candidates], -pre))[:size]
-        return np.sort(candidates[order])
+        # The ``size`` best preliminary scores in linear time; ties at the cut are settled by the
+        # stable id key (never by load order, which differs between processes).
+        cut = pre.size - size
+        kth = np.partition(pre, cut)[cut]
+        above = np.flatnonzero(pre > kth)
+        ties = np.flatnonzero(pre == kth)
+        need = size - above.size
+        if ties.size > need:
+            keys = self.store.gather("id_key", self.rows[candidates[ties]])
+            ties = ties[np.argsort(keys, kind="stable")[:need]]
+        return np.sort(candidates[np.concatenate((above, ties))])  # position order
 
     def _weighted(self, vectors: Mapping[str, np.ndarray], positions: np.ndarray | None = None) -> np.ndarray:
         """Weighted mean of the applicable soft rules (at ``positions``, or over whole vectors)."""
@@ -784,7 +894,9 @@ class _Search:
         for i in order:
             row = int(self.rows[picked[i]])
             reasons = explainer.reasons(i, int(picked[i]), row)
-            out.append(Match(self.store.listings[row], round(float(scores[i]), 2), bool(eligible[i]), reasons))
+            listing = self.store.listing(row)
+            assert listing is not None
+            out.append(Match(listing, round(float(scores[i]), 2), bool(eligible[i]), reasons))
         return out
 
 

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.matching.models import MatchFeedback
@@ -54,6 +54,10 @@ class MatchingRepository:
         else:
             stmt = stmt.where(Offer.updated_at >= since)
         return await self._rows(stmt)
+
+    async def published_offer_count(self) -> int:
+        stmt = select(func.count()).select_from(Offer).where(Offer.status == "published")
+        return int((await self.session.execute(stmt)).scalar_one())
 
     async def published_offer_batches(self, batch: int = 5000) -> AsyncIterator[list[Any]]:
         """Every published offer, ``batch`` rows at a time (a server-side cursor on PostgreSQL), so that
