@@ -350,12 +350,21 @@ class Analyzer:
         self.matcher = PhraseMatcher(thesaurus.labelled_phrases())
         self.analyse = lru_cache(maxsize=cache_size)(self._analyse)
         self.analyse_query = lru_cache(maxsize=cache_size)(self._analyse_query)
-        self.sound_alike = SoundAlike(_sound_terms(thesaurus), self.segmenter.cut_precise)
+        self._sound_alike: SoundAlike | None = None  # built on the first query (~0.5 s), not at start-up
+        self._sound_lock = threading.Lock()
         self._traditional = str.maketrans(thesaurus.traditional)
         self._special = re.compile("[" + WIDE_CHARS + "".join(map(re.escape, thesaurus.traditional)) + "]")
         self._dialect_labels = frozenset(DIALECT_LABEL_PREFIX + w for w in thesaurus.dialect)
         words = sorted(thesaurus.dialect, key=len, reverse=True)
         self._dialect_re = re.compile("|".join(map(re.escape, words))) if words else None
+
+    @property
+    def sound_alike(self) -> SoundAlike:
+        """The sound-alike scan over the thesaurus' terms (built once, on first use)."""
+        with self._sound_lock:
+            if self._sound_alike is None:
+                self._sound_alike = SoundAlike(_sound_terms(self.thesaurus), self.segmenter.cut_precise)
+            return self._sound_alike
 
     def fold(self, text: str) -> str:
         """Lower-case; full-width forms and traditional characters folded (cheap when there are none)."""
