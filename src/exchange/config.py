@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # there are this many published offers ("" turns it off: each process indexes in memory).
     matching_snapshot_dir: str = Field(default_factory=lambda: os.path.join(tempfile.gettempdir(), "exchange-matching"))
     matching_shared_min_offers: int = Field(default=20_000, ge=0)
+    proposal_quorum: int = Field(default=10, ge=1)  # votes a proposal needs to be formed without a meeting
+    points_per_hour: int = Field(default=10, ge=0)  # 幸福积分 per volunteer hour recorded
     matching_warmup: bool = True  # build the matching index at start-up and keep it fresh in the background
 
     @model_validator(mode="after")
