@@ -1,7 +1,7 @@
 """matching feedback: the text a verdict was given on, and an index for catching up with new verdicts
 
 Revision ID: w_11_feedback_text
-Revises: w_17_participation
+Revises: w_12_documents
 Create Date: 2026-12-02 00:48:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import exchange.db
 
 revision: str = "w_11_feedback_text"
-down_revision: str | None = "w_17_participation"
+down_revision: str | None = "w_12_documents"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
