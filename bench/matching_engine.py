@@ -250,12 +250,13 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def memory_mb() -> tuple[float, float]:
-    """(RSS, private memory) of this process in MB; pages of a memory-mapped snapshot are not private."""
+    """(RSS, anonymous memory) of this process in MB: the snapshot's pages are file-backed, not anonymous,
+    and other processes mapping the same files share them through the page cache."""
     fields = {}
     for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
         name, value = line.split(":", 1)
         fields[name] = int(value.split()[0]) / 1024
-    return fields["Rss"], fields["Private_Clean"] + fields["Private_Dirty"]
+    return fields["Rss"], fields["Anonymous"]
 
 
 def run_snapshot(index: MatchIndex, offers: list[Listing], tree: RegionTree, queries: list[tuple[Query, bool]]) -> None:
@@ -279,8 +280,8 @@ def run_snapshot(index: MatchIndex, offers: list[Listing], tree: RegionTree, que
         print(f"snapshot opened in {(time.perf_counter() - t0) * 1000:.0f} ms")
         run_engine(shared, queries, label="engine on the snapshot")
         rss1, private1 = memory_mb()
-        print(f"  this process after opening and searching: RSS +{rss1 - rss0:.0f} MB, "
-              f"of which private +{private1 - private0:.0f} MB (the rest is the snapshot's shared page cache)")
+        print(f"  this process after opening and searching: RSS +{rss1 - rss0:.0f} MB, of which its own "
+              f"(anonymous) memory +{private1 - private0:.0f} MB; the rest are the snapshot's file pages, shared")
 
 
 def run_stored_build(offers: list[Listing], tree: RegionTree) -> MatchIndex:
