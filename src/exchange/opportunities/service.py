@@ -14,11 +14,12 @@ from exchange.errors import forbidden, invalid, not_found
 from exchange.kit.clock import now
 from exchange.listings import validation
 from exchange.listings.permissions import allowed, authorize
+from exchange.listings.schemas import ListFilters
 from exchange.listings.states import permission_for, transition
 from exchange.matching.analysis import analyse_for_storage
 from exchange.opportunities.models import Opportunity
 from exchange.opportunities.repository import OpportunityRepository
-from exchange.opportunities.schemas import OpportunityOut
+from exchange.opportunities.schemas import OpportunityList, OpportunityOut
 from exchange.opportunities.states import PUBLISHED, TRANSITIONS
 from exchange.organizations.repository import OrganizationRepository
 
@@ -150,6 +151,16 @@ async def present_many(session: AsyncSession, opps: list[Opportunity]) -> list[O
         item.supporters_total = sum(s for _, s in needs[opp.id])
         out.append(item)
     return out
+
+
+async def list_page(session: AsyncSession, user: User | None, f: ListFilters) -> OpportunityList:
+    """One page of opportunities as ``user`` may see them (published ones by default): the API's list and the
+    portal's."""
+    org_id = validation.check_filters(f)
+    page = await OpportunityRepository(session).page(
+        f, status=f.status or "published", org_id=org_id, sees_all=user is not None and user.is_staff,
+        own_org=user.organization_id if user is not None else None)
+    return OpportunityList(items=await present_many(session, list(page.items)), next_cursor=page.next_cursor)
 
 
 async def present(session: AsyncSession, opp: Opportunity) -> OpportunityOut:

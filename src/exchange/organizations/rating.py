@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.kit.clock import now
 from exchange.organizations.models import Organization, Registration
 from exchange.organizations.repository import RatingFactsRepository
+from exchange.organizations.schemas import DimensionBasis, RatingOut
 
 Facts = dict[str, float]
 FactSource = Callable[[AsyncSession, uuid.UUID], Awaitable[Facts]]
@@ -144,3 +145,14 @@ async def rate(session: AsyncSession, org: Organization) -> Rating:
     overall = sum(WEIGHTS[name] * d.score for name, d in dims.items())
     return Rating(organization_id=org.id, stars=stars_for(overall), overall=_clamp(overall), dimensions=dims,
                   computed_at=at)
+
+
+async def rating_out(session: AsyncSession, org: Organization) -> RatingOut:
+    """The rating as the API answers it (and the portal shows it)."""
+    result = await rate(session, org)
+    return RatingOut(
+        organization_id=org.id, stars=result.stars, overall=result.overall,
+        **{name: d.score for name, d in result.dimensions.items()},
+        basis={name: DimensionBasis(**d.basis()) for name, d in result.dimensions.items()},
+        computed_at=result.computed_at or now(),
+    )
