@@ -32,12 +32,13 @@ class Table:
 
 def _bar(categories: list[str], series: list[tuple[str, list[Any]]], *, horizontal: bool = False,
          stack: bool = False) -> dict[str, Any]:
-    value_axis: dict[str, Any] = {"type": "value"}
-    cat_axis: dict[str, Any] = {"type": "category", "data": categories, "axisLabel": {"interval": 0, "hideOverlap": True}}
+    value_axis: dict[str, Any] = {"type": "value", "splitNumber": 4, "axisLabel": {"hideOverlap": True}}
+    cat_axis: dict[str, Any] = {"type": "category", "data": categories, "inverse": horizontal,
+                                "axisLabel": {"interval": 0, "hideOverlap": True}}
     return {
         "color": PALETTE, "tooltip": {"trigger": "axis"},
         "legend": {"show": len(series) > 1, "type": "scroll", "bottom": 0},
-        "grid": {"left": 8, "right": 16, "top": 16, "bottom": 40 if len(series) > 1 else 8, "containLabel": True},
+        "grid": {"left": 8, "right": 32, "top": 16, "bottom": 40 if len(series) > 1 else 8, "containLabel": True},
         "xAxis": value_axis if horizontal else cat_axis, "yAxis": cat_axis if horizontal else value_axis,
         "series": [{"type": "bar", "name": name, "data": data, **({"stack": "all"} if stack else {})}
                    for name, data in series],
@@ -49,7 +50,7 @@ def _pie(items: list[tuple[str, Any]]) -> dict[str, Any]:
     return {
         "color": PALETTE, "tooltip": {"trigger": "item"}, "legend": {"type": "scroll", "bottom": 0},
         "series": [{"type": "pie", "radius": ["35%", "65%"], "center": ["50%", "45%"],
-                    "label": {"formatter": "{b}: {c}"}, "data": [{"name": n, "value": v} for n, v in items]}],
+                    "label": {"position": "inside", "formatter": "{c}", "color": "#fff", "fontWeight": "bold"}, "data": [{"name": n, "value": v} for n, v in items]}],
         "aria": {"enabled": True},
     }
 
@@ -68,7 +69,7 @@ def list_counts(lists: ListStats, w: Words) -> Table:
             [w.t("published_offers"), lists.offers.by_status.get("published", 0)],
             [w.t("open_needs"), lists.needs.by_status.get("open", 0)]]
     label = f"{w.t('opportunities')} / {w.t('offers')} / {w.t('needs')}"
-    return Table(caption=label, head=["", w.t("count")], rows=rows,
+    return Table(caption=label, head=[w.t("list"), w.t("count")], rows=rows,
                  chart=_bar([r[0] for r in rows], [(w.t("count"), [r[1] for r in rows])]), chart_label=label)
 
 
@@ -83,11 +84,11 @@ def orgs_table(stats: OrganizationStats, w: Words) -> Table:
                      f"{community.total * 100 / total:.1f}%"])
     outside = {c.value: c.count for c in stats.outside_communities.by_kind}
     if stats.outside_communities.total:
-        rows.append([w.t("any"), *[outside.get(k, 0) for k in kinds], stats.outside_communities.total,
+        rows.append([w.t("outside_communities"), *[outside.get(k, 0) for k in kinds], stats.outside_communities.total,
                      f"{stats.outside_communities.total * 100 / total:.1f}%"])
     all_counts = {c.value: c.count for c in stats.all.by_kind}
     label = w.t("orgs_by_community")
-    shown = [r for r in rows if r[-2]]
+    shown = [r for r in rows[:len(stats.by_community)] if r[-2]]  # communities with organizations
     return Table(caption=label, head=[w.t("community"), *[w.choice("kind", k) for k in kinds], w.t("total_row"),
                                       w.t("share")],
                  rows=rows, total=[w.t("total_row"), *[all_counts.get(k, 0) for k in kinds], stats.all.total, "100%"],

@@ -164,6 +164,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "deal": ("项目", "Deal"),
     "people_served": ("服务人次", "People served"),
     "org_count": ("组织数", "Organizations"),
+    "list": ("清单", "List"),
+    "not_rated": ("未评估", "Not rated"),
+    "outside_communities": ("区级和街道级（不属于某个社区）", "District and subdistrict level"),
 }
 
 STATUS: dict[str, tuple[str, str]] = {
