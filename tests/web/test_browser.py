@@ -137,7 +137,8 @@ def test_notice_board_shows_the_award_in_standstill(browser: Browser, live: Live
     assert f"/api/v1/awards/{award['id']}/objections" in card.find_element(By.CSS_SELECTOR, ".how-to-object").text
     assert "121,000.00 元" not in card.text and "120,000.00 元" in card.text  # the winning price, in yuan
     deal = seeded.site.closed_deal
-    assert deal["title"] in browser.text("#closed-h + .table-scroll") and "80,000.00 元" in browser.text("#closed-h + .table-scroll")
+    closed = browser.text("#closed-h + .table-scroll")
+    assert deal["title"] in closed and "80,000.00 元" in closed
     assert "良好" in browser.text("#evaluations-h + .table-scroll")
 
 

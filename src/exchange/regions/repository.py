@@ -47,10 +47,9 @@ class RegionRepository(RepositoryBase[Region]):
             stmt = stmt.where(Region.name.contains(q, autoescape=True) | Region.code.startswith(q, autoescape=True))
         return await self.list_page(stmt, [SortKey(Region.path)], limit=limit, cursor=cursor, tag="regions")
 
-    async def at_levels(self, levels: Iterable[str]) -> list[Region]:
-        """Every region at these levels, parents before children (by path)."""
-        stmt = select(Region).where(Region.level.in_(list(levels))).order_by(Region.path)
-        return list((await self.session.execute(stmt)).scalars())
+    async def all_regions(self) -> list[Region]:
+        """The whole tree, parents before children (by path)."""
+        return list((await self.session.execute(select(Region).order_by(Region.path))).scalars())
 
     async def all_parents(self) -> dict[str, str | None]:
         """code → parent_code for the whole tree (small: a district has a few thousand regions)."""

@@ -50,7 +50,8 @@ def _pie(items: list[tuple[str, Any]]) -> dict[str, Any]:
     return {
         "color": PALETTE, "tooltip": {"trigger": "item"}, "legend": {"type": "scroll", "bottom": 0},
         "series": [{"type": "pie", "radius": ["35%", "65%"], "center": ["50%", "45%"],
-                    "label": {"position": "inside", "formatter": "{c}", "color": "#fff", "fontWeight": "bold"}, "data": [{"name": n, "value": v} for n, v in items]}],
+                    "label": {"position": "inside", "formatter": "{c}", "color": "#fff", "fontWeight": "bold"},
+                    "data": [{"name": n, "value": v} for n, v in items]}],
         "aria": {"enabled": True},
     }
 

@@ -39,13 +39,11 @@ async def _list_page(request: Request, session: AsyncSession, kind: str, f: List
                      org_ids: list[Any]) -> HTMLResponse:
     lang = pick_language(request)
     words = Words(lang)
-    region_codes = [c for item in page.items for c in getattr(item, "region_codes", [getattr(item, "region_code", "")])]
+    ref = await common.reference(request, session)
     context = {
         "kind": kind, "items": page.items, "next_cursor": page.next_cursor, "filters": f,
-        "labels": await common.labels(session, lang),
-        "regions": [] if is_fragment(request) else await common.region_options(session),
-        "region_names": await common.region_names(session, region_codes),
-        "org_names": await common.organization_names(session, org_ids),
+        "labels": ref.labels[lang], "regions": ref.region_options, "region_names": ref.region_names,
+        "org_names": await common.organization_names(request, session, org_ids),
         "api_url": KINDS[kind][1],
     }
     template = "_results.html" if is_fragment(request) else "list.html"
@@ -72,13 +70,13 @@ async def need_list(request: Request, session: Session, f: Filters) -> HTMLRespo
 
 
 async def _detail(request: Request, session: AsyncSession, template: str, item: Any, kind: str,
-                  org_ids: list[Any], codes: list[str], extra: dict[str, Any] | None = None) -> HTMLResponse:
+                  org_ids: list[Any], extra: dict[str, Any] | None = None) -> HTMLResponse:
     lang = pick_language(request)
     words = Words(lang)
+    ref = await common.reference(request, session)
     context = {
-        "item": item, "kind": kind, "labels": await common.labels(session, lang),
-        "region_names": await common.region_names(session, codes),
-        "org_names": await common.organization_names(session, org_ids),
+        "item": item, "kind": kind, "labels": ref.labels[lang], "region_names": ref.region_names,
+        "org_names": await common.organization_names(request, session, org_ids),
         "api_url": f"{KINDS[kind][1]}/{item.id}", **(extra or {}),
     }
     description = (item.description or words.t("tagline"))[:150]
@@ -91,17 +89,17 @@ async def opportunity_detail(request: Request, session: Session, opp_id: str) ->
     opp = await opportunities.get_visible(session, PUBLIC, parse_uuid(opp_id, "opportunity"))
     item = await opportunities.present(session, opp)
     return await _detail(request, session, "opportunity.html", item, "opportunities",
-                         [item.buyer_organization_id], item.region_codes)
+                         [item.buyer_organization_id])
 
 
 @router.get("/offers/{offer_id}")
 async def offer_detail(request: Request, session: Session, offer_id: str) -> HTMLResponse:
     item = OfferOut.model_validate(await offers.get_visible(session, PUBLIC, parse_uuid(offer_id, "offer")))
-    return await _detail(request, session, "offer.html", item, "offers", [item.organization_id], item.region_codes)
+    return await _detail(request, session, "offer.html", item, "offers", [item.organization_id])
 
 
 @router.get("/needs/{need_id}")
 async def need_detail(request: Request, session: Session, need_id: str) -> HTMLResponse:
     item = needs.present(await needs.get_or_404(session, parse_uuid(need_id, "need")), PUBLIC)
     return await _detail(request, session, "need.html", item, "needs",
-                         [item.on_behalf_organization_id, item.claimant_organization_id], [item.region_code])
+                         [item.on_behalf_organization_id, item.claimant_organization_id])

@@ -45,7 +45,7 @@ async def home(request: Request, session: Session) -> HTMLResponse:
     lists = await list_stats.list_stats(session)
     money = await funds.money_by_source(session, None, None)
     notices = await transparency.notices(session, 6)
-    names = await common.organization_names(session, [n.get("organization_id") for n in notices])
+    names = await common.organization_names(request, session, [n.get("organization_id") for n in notices])
     context = {
         "lists": lists, "money": money, "notices": notices, "org_names": names,
         "money_chart": charts.money_by_source(money, w),
@@ -59,7 +59,7 @@ async def notice_board(request: Request, session: Session,
                        print_view: Annotated[bool, Query(alias="print")] = False) -> HTMLResponse:
     w = _words(request)
     items = await transparency.notices(session, 200)
-    names = await common.organization_names(session, [n.get("organization_id") for n in items])
+    names = await common.organization_names(request, session, [n.get("organization_id") for n in items])
     context = {
         "awards": [n for n in items if n["kind"] == "award"],
         "evaluations": [n for n in items if n["kind"] == "evaluation"],
@@ -81,9 +81,7 @@ async def organization_list(
                                          registration=registration.value if registration else None, q=q,
                                          limit=20, cursor=cursor)
     context = {"items": page.items, "next_cursor": page.next_cursor, "kind": kind, "registration": registration,
-               "q": q or "", "region_names": await common.region_names(session, [o.region_code for o in page.items
-                                                                                  if o.region_code]),
-               "labels": await common.labels(session, w.lang)}
+               "q": q or "", "region_names": (await common.reference(request, session)).region_names}
     template = "_organizations.html" if is_fragment(request) else "organizations.html"
     return render(request, template, context, title=f"{w.t('organizations')} · {w.t('site')}")
 
@@ -93,11 +91,11 @@ async def organization_profile(request: Request, session: Session, org_id: str) 
     w = _words(request)
     org = await organizations.get_or_404(session, parse_uuid(org_id, "organization"))
     offered = await offers.list_page(session, PUBLIC, _org_filter(str(org.id)))
+    ref = await common.reference(request, session)
     context = {
         "org": organizations.present(org, signed_in=False), "rating": await rating.rating_out(session, org),
         "offers": offered.items, "deals": await transparency.delivered_by(session, org.id),
-        "labels": await common.labels(session, w.lang),
-        "region_names": await common.region_names(session, [org.region_code] if org.region_code else []),
+        "labels": ref.labels[w.lang], "region_names": ref.region_names,
     }
     return render(request, "organization.html", context, title=f"{org.name} · {w.t('organizations')}",
                   description=(org.description or "")[:150])
@@ -133,7 +131,7 @@ async def statistics(request: Request, session: Session) -> HTMLResponse:
     orgs = await organization_stats(session)
     deals = await transparency.deal_stats(session)
     months = await _money_by_month(session)
-    labels = await common.labels(session, w.lang)
+    labels = (await common.reference(request, session)).labels[w.lang]
     context = {
         "orgs": charts.orgs_table(orgs, w), "deals": deals, "lists": lists,
         "months": charts.money_months_table(months, w),

@@ -23,6 +23,7 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     enable_async=False,
+    auto_reload=False,  # templates ship with the package
 )
 
 
