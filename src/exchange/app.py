@@ -73,7 +73,23 @@ def _routers() -> list[Any]:
     from exchange.vocabularies.endpoints import router as vocabularies
 
     return [accounts, regions, organizations, vocabularies, audit, funds, campaigns,
-            opportunities, offers, needs, points, list_stats, matching, tenders, deals, transparency]
+            opportunities, offers, needs, points, list_stats, matching, tenders, deals, transparency,
+            *_participation_routers()]
+
+
+def _participation_routers() -> list[Any]:
+    from exchange.activities.endpoints import router as activities
+    from exchange.filings.endpoints import router as filings
+    from exchange.organizations import rating
+    from exchange.proposals.endpoints import router as proposals
+    from exchange.public.endpoints import router as public
+    from exchange.skills.endpoints import router as skills
+    from exchange.spaces import rating as space_rating
+    from exchange.spaces.endpoints import router as spaces
+
+    # Service given back for community spaces counts in organizations' ratings (activity, coverage).
+    rating.register_facts(space_rating.service_facts)
+    return [proposals, skills, activities, filings, spaces, public]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -1,10 +1,12 @@
 """Imports every table so that ``Base.metadata`` is complete (Alembic and tests use this)."""
 
 from exchange.accounts.models import User  # noqa: F401
+from exchange.activities.models import Activity, ActivitySignup, Attendance  # noqa: F401
 from exchange.audit.models import AuditEvent, AuditHead  # noqa: F401
 from exchange.campaigns.models import Campaign, Contribution  # noqa: F401
 from exchange.db import Base  # noqa: F401
 from exchange.deals.models import Deal, Milestone, Supervision  # noqa: F401
+from exchange.filings.models import Filing  # noqa: F401
 from exchange.funds.models import DealFund, Earmark, Fund, FundBalance, LedgerEntry, LedgerTransaction, Payment  # noqa: F401
 from exchange.kit.idempotency import IdempotencyRecord  # noqa: F401
 from exchange.listings.models import ListingRegion, ListingTerm  # noqa: F401
@@ -14,6 +16,15 @@ from exchange.offers.models import Offer  # noqa: F401
 from exchange.opportunities.models import Opportunity  # noqa: F401
 from exchange.organizations.models import Organization  # noqa: F401
 from exchange.points.models import PointsEntry  # noqa: F401
+from exchange.proposals.models import (  # noqa: F401
+    Proposal,
+    ProposalComment,
+    ProposalMeeting,
+    ProposalRating,
+    ProposalVote,
+)
 from exchange.regions.models import Region  # noqa: F401
+from exchange.skills.models import Skill  # noqa: F401
+from exchange.spaces.models import Booking, Space  # noqa: F401
 from exchange.tenders.models import Award, Bid, Call, Objection, PanelMember, Roadshow, Score  # noqa: F401
 from exchange.vocabularies.models import VocabularyTerm  # noqa: F401

@@ -65,7 +65,8 @@ async def test_rating_grows_with_registry_offers_and_needs(app, client: httpx.As
     after = (await client.get(url)).json()
     assert after["activity"] == 2 * 10 + 1 * 10 + min(3 * 5 + 2 * 10, 30)
     assert after["basis"]["activity"]["inputs"] == {"published_offers": 2, "recent_offers": 1, "needs_claimed": 3,
-                                                    "needs_fulfilled": 2, "deals_delivered": 0}
+                                                    "needs_fulfilled": 2, "deals_delivered": 0,
+                                                    "space_service_hours": 0}
     assert after["coverage"] == 100  # the old offer reaches the third community
     assert after["influence"] == before["influence"] + 5
     overall = 0.3 * after["activity"] + 0.3 * after["standardization"] + 0.2 * after["coverage"] + 0.2 * after["influence"]

@@ -92,3 +92,17 @@ async def create_user(
                  summary={"username": username, "role": role.value,
                           "organization_id": str(organization_id) if organization_id else None})
     return user
+
+
+async def make_organization_user(session: AsyncSession, *, actor_id: uuid.UUID | None, user_id: uuid.UUID,
+                                 organization_id: uuid.UUID) -> User:
+    """A resident starts acting for an organization (its filing was approved): role ``org`` for it."""
+    user = await UserRepository(session).get_for_update(user_id)
+    if user is None:
+        raise invalid(["user_id"], "用户不存在", "Unknown user", code="unknown_user")
+    before = user.role
+    user.role, user.organization_id = Role.org.value, organization_id
+    await session.flush()
+    audit.record(session, actor_id=actor_id, action="user.role_changed", entity_type="user", entity_id=user.id,
+                 summary={"from": before, "to": user.role, "organization_id": str(organization_id)})
+    return user

@@ -14,12 +14,6 @@ from exchange.kit.routing import UnitOfWorkRoute
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["transparency"])
 
 
-@router.get("/public/notices", operation_id="listPublicNotices", responses=problems(422))
-async def public_notices(session: Session, limit: int = Query(100, ge=1, le=200)) -> dict[str, Any]:
-    """Public notices: awards in standstill (cancelled ones marked), evaluations and closed deals."""
-    return {"items": await transparency.notices(session, limit), "next_cursor": None}
-
-
 @router.get("/public/ocds/releases", operation_id="getOcdsReleases", responses=problems(422))
 async def ocds_releases(request: Request, session: Session, limit: int = Query(500, ge=1, le=2000)) -> dict[str, Any]:
     """An OCDS 1.1 release package: published opportunities (tender), awards and contracts.

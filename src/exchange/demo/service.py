@@ -22,6 +22,7 @@ STEPS: list[str] = [
     "exchange.demo.lists",
     "exchange.demo.money",
     "exchange.demo.tenders",
+    "exchange.demo.participation",
 ]
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from exchange.accounts.deps import OptionalUser, require_roles
+from exchange.accounts.deps import OptionalUser, require_roles, unauthenticated
 from exchange.accounts.models import Role, User
 from exchange.errors import ExchangeError, problems
 from exchange.kit.http import Session
@@ -16,6 +16,8 @@ from exchange.matching import service
 from exchange.matching.repository import MatchingRepository
 from exchange.matching.runtime import MatchingRuntime
 from exchange.matching.schemas import FeedbackIn, FeedbackList, FeedbackOut, MatchList, SearchIn
+from exchange.matching.skills import merge, skills_for_need
+from exchange.needs import service as needs
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["matching"])
 
@@ -31,10 +33,19 @@ def _runtime(request: Request) -> MatchingRuntime:
 @router.get("/needs/{need_id}/matches", response_model=MatchList, operation_id="matchNeed",
             responses=problems(401, 404, 422))
 async def match_need(need_id: str, request: Request, session: Session, user: OptionalUser,
-                     limit: Limit = 10, include_ineligible: IncludeIneligible = False) -> MatchList:
-    """Published offers that fit this need, best first, each with the reasons for its score."""
+                     limit: Limit = 10, include_ineligible: IncludeIneligible = False,
+                     include: Annotated[Literal["skills"] | None, Query(
+                         description="`skills`: also neighbours' skills (能人库) that reach the need (signed-in users)")] = None,
+                     ) -> MatchList:
+    """Published offers that fit this need, best first, each with the reasons for its score;
+    with `include=skills` also residents' skills (kind `skill`) offered at the need's place or around it."""
+    if include == "skills" and user is None:
+        raise unauthenticated("查看居民能力需要登录", "Residents' skills are for signed-in users")
     items = await service.for_need(session, _runtime(request), user=user, need_id=parse_uuid(need_id, "need"),
                                    limit=limit, include_ineligible=include_ineligible)
+    if include == "skills":
+        need = await needs.get_or_404(session, parse_uuid(need_id, "need"))
+        items = merge(items, await skills_for_need(session, _runtime(request), need, limit), limit)
     return MatchList(items=items)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from exchange.kit.money import Fen
 from exchange.needs.schemas import NeedOut
 from exchange.offers.schemas import OfferOut
 from exchange.opportunities.schemas import OpportunityOut
+from exchange.skills.schemas import SkillOut
 
 
 class ReasonOut(BaseModel):
@@ -24,9 +25,16 @@ class MatchOut(BaseModel):
     offer: OfferOut | None = None
     opportunity: OpportunityOut | None = None
     need: NeedOut | None = None
+    skill: SkillOut | None = Field(default=None, description="A neighbour's skill (能人库), with `include=skills`")
     score: float = Field(ge=0, le=100)
     eligible: bool
     reasons: list[ReasonOut]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind(self) -> str:
+        """Which of `offer`, `opportunity`, `need` or `skill` this result is."""
+        return next(k for k in ("offer", "opportunity", "need", "skill") if getattr(self, k) is not None)
 
 
 class MatchList(BaseModel):

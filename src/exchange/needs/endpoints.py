@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -14,7 +15,7 @@ from exchange.kit.routing import UnitOfWorkRoute
 from exchange.listings.schemas import ListFilters, json_response, list_filters
 from exchange.listings.validation import changes_of
 from exchange.needs import service
-from exchange.needs.schemas import NeedCreate, NeedList, NeedOut, NeedUpdate
+from exchange.needs.schemas import ClaimIn, NeedCreate, NeedList, NeedOut, NeedUpdate
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["needs"])
 Filters = Annotated[ListFilters, Depends(list_filters)]
@@ -60,8 +61,9 @@ async def update_need(need_id: str, body: NeedUpdate, request: Request, user: Cu
     return service.present(need, user)
 
 
-async def _act(session: Session, user: CurrentUser, need_id: str, response: Response, action: str) -> NeedOut:
-    need = await service.act(session, user=user, need_id=parse_uuid(need_id, "need"), action=action)
+async def _act(session: Session, user: CurrentUser, need_id: str, response: Response, action: str,
+               skill_id: uuid.UUID | None = None) -> NeedOut:
+    need = await service.act(session, user=user, need_id=parse_uuid(need_id, "need"), action=action, skill_id=skill_id)
     resource_headers(response, need.version)
     return service.present(need, user)
 
@@ -75,9 +77,11 @@ async def support_need(need_id: str, user: CurrentUser, session: Session, respon
 
 @router.post("/needs/{need_id}/claim", response_model=NeedOut, operation_id="claimNeed",
              responses=problems(401, 403, 404, 409))
-async def claim_need(need_id: str, user: CurrentUser, session: Session, response: Response) -> NeedOut:
-    """揭榜: a resident or an organization takes the need on; of concurrent claims exactly one wins (409 for the rest)."""
-    return await _act(session, user, need_id, response, "claim")
+async def claim_need(need_id: str, user: CurrentUser, session: Session, response: Response,
+                     body: ClaimIn | None = None) -> NeedOut:
+    """揭榜: a resident or an organization takes the need on; of concurrent claims exactly one wins (409 for the rest).
+    A resident may name the skill of theirs (`skill_id`, 能人库) the claim comes from."""
+    return await _act(session, user, need_id, response, "claim", body.skill_id if body else None)
 
 
 @router.post("/needs/{need_id}/release", response_model=NeedOut, operation_id="releaseNeed",

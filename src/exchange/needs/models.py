@@ -32,6 +32,7 @@ class Need(Base, IdMixin, TimestampMixin):
     claimant_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     claimant_organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"))
     claimed_at: Mapped[dt.datetime | None]
+    claimed_skill_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("skills.id"))  # a claim from the talent pool
     fulfilled_at: Mapped[dt.datetime | None]
     confirmed_at: Mapped[dt.datetime | None]
     opportunity_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("opportunities.id"), index=True)

@@ -62,6 +62,7 @@ class NeedOut(BaseModel):
     claimant_user_id: uuid.UUID | None
     claimant_organization_id: uuid.UUID | None
     claimed_at: dt.datetime | None
+    claimed_skill_id: uuid.UUID | None = None
     fulfilled_at: dt.datetime | None
     confirmed_at: dt.datetime | None
     opportunity_id: uuid.UUID | None
@@ -73,3 +74,10 @@ class NeedOut(BaseModel):
 class NeedList(BaseModel):
     items: list[NeedOut]
     next_cursor: str | None
+
+
+class ClaimIn(BaseModel):
+    """Optional body of a claim: the resident's own skill (能人库) the claim comes from."""
+
+    model_config = ConfigDict(extra="forbid")
+    skill_id: uuid.UUID | None = None

@@ -23,6 +23,7 @@ from exchange.needs.schemas import NeedList, NeedOut
 from exchange.needs.states import CLAIMANT_ACTIONS, OPEN, TRANSITIONS
 from exchange.organizations.repository import OrganizationRepository
 from exchange.points import service as points
+from exchange.skills import service as skills
 
 
 def already_supported() -> ExchangeError:
@@ -123,7 +124,8 @@ async def update(session: AsyncSession, *, user: User, need: Need, changes: dict
     return need
 
 
-async def act(session: AsyncSession, *, user: User, need_id: uuid.UUID, action: str) -> Need:
+async def act(session: AsyncSession, *, user: User, need_id: uuid.UUID, action: str,
+              skill_id: uuid.UUID | None = None) -> Need:
     """One move of the need's state machine, on the locked row: of two concurrent claims, the
     second waits for the first to commit, then finds the need claimed (409 ``need_claimed``)."""
     need = await get_or_404(session, need_id, lock=True)
@@ -137,8 +139,11 @@ async def act(session: AsyncSession, *, user: User, need_id: uuid.UUID, action: 
     elif action == "claim":
         need.claimant_user_id, need.claimed_at = user.id, now()
         need.claimant_organization_id = user.organization_id if user.role == Role.org else None
+        if skill_id is not None:
+            need.claimed_skill_id = (await skills.claimable(session, user=user, skill_id=skill_id)).id
+            summary["skill_id"] = str(skill_id)
     elif action == "release":
-        need.claimant_user_id = need.claimant_organization_id = need.claimed_at = None
+        need.claimant_user_id = need.claimant_organization_id = need.claimed_at = need.claimed_skill_id = None
     elif action == "fulfil":
         need.fulfilled_at = now()
     elif action == "confirm":

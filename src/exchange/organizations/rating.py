@@ -25,7 +25,7 @@ from exchange.organizations.models import Organization, Registration
 from exchange.organizations.repository import RatingFactsRepository
 from exchange.organizations.schemas import DimensionBasis, RatingOut
 
-Facts = dict[str, float]
+Facts = dict[str, Any]  # named numbers; ``served_region_codes`` (a list) adds places an organization served
 FactSource = Callable[[AsyncSession, uuid.UUID], Awaitable[Facts]]
 _sources: list[FactSource] = []
 
@@ -67,12 +67,14 @@ def _clamp(value: float) -> int:
 def activity(f: Facts) -> Dimension:
     extra = f.get("deals_delivered", 0)
     score = (min(f["published_offers"], 4) * 10 + min(f["recent_offers"], 3) * 10
-             + min(f["needs_claimed"] * 5 + f["needs_fulfilled"] * 10, 30) + min(extra * 10, 20))
+             + min(f["needs_claimed"] * 5 + f["needs_fulfilled"] * 10, 30) + min(extra * 10, 20)
+             + min(2 * f.get("space_service_hours", 0), 20))
     return Dimension(_clamp(score), {k: f.get(k, 0) for k in (
-        "published_offers", "recent_offers", "needs_claimed", "needs_fulfilled", "deals_delivered")},
+        "published_offers", "recent_offers", "needs_claimed", "needs_fulfilled", "deals_delivered",
+        "space_service_hours")},
         f"10 per published offer (at most 40) + 10 per offer published in the last {RECENT_DAYS} days (at most 30) "
-        "+ 5 per need claimed and 10 per need fulfilled or confirmed (at most 30) + 10 per deal delivered (at most 20); "
-        "capped at 100")
+        "+ 5 per need claimed and 10 per need fulfilled or confirmed (at most 30) + 10 per deal delivered (at most 20) "
+        "+ 2 per hour of service reported for community spaces (空间换服务, at most 20); capped at 100")
 
 
 def standardization(f: Facts, org: Organization) -> Dimension:
@@ -94,8 +96,8 @@ def coverage(f: Facts) -> Dimension:
     score = 100 * reached / total if total else 0
     return Dimension(_clamp(score), {"communities_reached": reached, "communities_total": total,
                                      "service_region_codes": f.get("service_region_count", 0)},
-                     "100 × communities its service regions and published offers reach (at, under or containing them) "
-                     "÷ all communities of the exchange")
+                     "100 × communities its service regions, published offers and the community spaces it gave "
+                     "service in reach (at, under or containing them) ÷ all communities of the exchange")
 
 
 def influence(f: Facts, org: Organization, today: dt.date) -> Dimension:
@@ -122,7 +124,11 @@ async def gather_facts(session: AsyncSession, org: Organization) -> Facts:
     repo = RatingFactsRepository(session)
     published, recent, _, offer_areas = await repo.offer_facts(org.id, now() - dt.timedelta(days=RECENT_DAYS))
     needs = await repo.need_facts(org.id)
-    reached, total = await repo.communities_reached([*org.service_region_codes, *offer_areas])
+    supplied: Facts = {}
+    for source in _sources:
+        supplied.update(await source(session, org.id))
+    served = list(supplied.pop("served_region_codes", []))
+    reached, total = await repo.communities_reached([*org.service_region_codes, *offer_areas, *served])
     facts: Facts = {
         "published_offers": published, "recent_offers": recent,
         "needs_claimed": sum(needs.values()) - needs.get("open", 0),
@@ -131,8 +137,7 @@ async def gather_facts(session: AsyncSession, org: Organization) -> Facts:
         "communities_reached": reached, "communities_total": total,
         "service_region_count": len(org.service_region_codes),
     }
-    for source in _sources:
-        facts.update(await source(session, org.id))
+    facts.update(supplied)
     return facts
 
 

@@ -25,3 +25,6 @@ class PointsRepository(RepositoryBase[PointsEntry]):
     async def for_need(self, need_id: uuid.UUID, kind: str) -> PointsEntry | None:
         stmt = select(PointsEntry).where(PointsEntry.need_id == need_id, PointsEntry.kind == kind)
         return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def by_ref(self, ref: str) -> PointsEntry | None:
+        return (await self.session.execute(select(PointsEntry).where(PointsEntry.ref == ref))).scalar_one_or_none()

@@ -35,6 +35,23 @@ async def credit_for_need(
     return entry
 
 
+async def credit_once(
+    session: AsyncSession, *, user_id: uuid.UUID, amount: int, kind: str, ref: str, reason: str,
+    actor_id: uuid.UUID | None,
+) -> PointsEntry | None:
+    """Credit points for what ``ref`` names, once: a second call credits nothing, and of two concurrent
+    calls the unique ``ref`` lets one commit (callers also hold the row lock of what they credit for)."""
+    repo = PointsRepository(session)
+    if amount <= 0 or await repo.by_ref(ref) is not None:
+        return None
+    entry = repo.add(PointsEntry(id=uuid.uuid4(), user_id=user_id, amount=amount, kind=kind, reason=reason,
+                                 ref=ref, created_by=actor_id))
+    await repo.flush()
+    audit.record(session, actor_id=actor_id, action="points.credited", entity_type="user", entity_id=user_id,
+                 summary={"amount": amount, "kind": kind, "ref": ref})
+    return entry
+
+
 async def adjust(
     session: AsyncSession, *, user_id: uuid.UUID, amount: int, reason: str, actor_id: uuid.UUID
 ) -> PointsEntry:

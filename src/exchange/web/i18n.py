@@ -165,6 +165,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "people_served": ("服务人次", "People served"),
     "org_count": ("组织数", "Organizations"),
     "list": ("清单", "List"),
+    "proposals": ("社区提案公示", "Community proposals"),
+    "outcome": ("结果", "Outcome"),
+    "votes": ("表决（赞成/反对/弃权）", "Votes (for/against/abstain)"),
     "not_rated": ("未评估", "Not rated"),
     "outside_communities": ("区级和街道级（不属于某个社区）", "District and subdistrict level"),
 }
@@ -198,7 +201,7 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
                "micro_fund": ("微基金", "Micro fund"), "crowdfunding": ("众筹", "Crowdfunding"),
                "foundation_grant": ("基金会资助", "Foundation grant"), "donation": ("社会捐赠", "Donation")},
     "notice": {"award": ("中标公示", "Award"), "evaluation": ("评估结果", "Evaluation"),
-               "deal_closed": ("结项公告", "Deal closed")},
+               "deal_closed": ("结项公告", "Deal closed"), "proposal": ("议事结果", "Proposal outcome")},
 }
 
 

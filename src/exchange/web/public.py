@@ -25,6 +25,7 @@ from exchange.organizations import rating
 from exchange.organizations import service as organizations
 from exchange.organizations.models import Kind, Registration
 from exchange.organizations.stats import organization_stats
+from exchange.public import notices as public_notices
 from exchange.web import charts, common
 from exchange.web.formats import CHINA
 from exchange.web.i18n import Words, pick_language
@@ -44,7 +45,7 @@ async def home(request: Request, session: Session) -> HTMLResponse:
     w = _words(request)
     lists = await list_stats.list_stats(session)
     money = await funds.money_by_source(session, None, None)
-    notices = await transparency.notices(session, 6)
+    notices = await public_notices.notices(session, 6)
     names = await common.organization_names(request, session, [n.get("organization_id") for n in notices])
     context = {
         "lists": lists, "money": money, "notices": notices, "org_names": names,
@@ -58,12 +59,13 @@ async def home(request: Request, session: Session) -> HTMLResponse:
 async def notice_board(request: Request, session: Session,
                        print_view: Annotated[bool, Query(alias="print")] = False) -> HTMLResponse:
     w = _words(request)
-    items = await transparency.notices(session, 200)
+    items = await public_notices.notices(session, 200)
     names = await common.organization_names(request, session, [n.get("organization_id") for n in items])
     context = {
         "awards": [n for n in items if n["kind"] == "award"],
         "evaluations": [n for n in items if n["kind"] == "evaluation"],
         "closed": [n for n in items if n["kind"] == "deal_closed"],
+        "proposals": [n for n in items if n["kind"] == "proposal"],
         "org_names": names, "print_view": print_view,
     }
     template = "notices_print.html" if print_view else "notices.html"
