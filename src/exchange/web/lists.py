@@ -87,9 +87,9 @@ async def _detail(request: Request, session: AsyncSession, template: str, item: 
 @router.get("/opportunities/{opp_id}")
 async def opportunity_detail(request: Request, session: Session, opp_id: str) -> HTMLResponse:
     opp = await opportunities.get_visible(session, PUBLIC, parse_uuid(opp_id, "opportunity"))
-    item = await opportunities.present(session, opp)
+    item = await opportunities.present(session, opp, with_documents=True)
     return await _detail(request, session, "opportunity.html", item, "opportunities",
-                         [item.buyer_organization_id])
+                         [item.buyer_organization_id], {"documents": item.documents})
 
 
 @router.get("/offers/{offer_id}")
