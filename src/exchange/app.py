@@ -58,12 +58,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def _routers() -> list[Any]:
     from exchange.accounts.endpoints import router as accounts
     from exchange.audit.endpoints import router as audit
+    from exchange.calls.endpoints import router as calls
     from exchange.campaigns.endpoints import router as campaigns
     from exchange.deals.endpoints import router as deals
     from exchange.deals.public_endpoints import router as transparency
     from exchange.documents.endpoints import router as documents
+    from exchange.experts.endpoints import router as experts
     from exchange.funds.endpoints import router as funds
     from exchange.listings.endpoints import router as list_stats
+    from exchange.managers.endpoints import router as managers
     from exchange.matching.endpoints import router as matching
     from exchange.needs.endpoints import router as needs
     from exchange.offers.endpoints import router as offers
@@ -72,11 +75,12 @@ def _routers() -> list[Any]:
     from exchange.points.endpoints import router as points
     from exchange.regions.endpoints import router as regions
     from exchange.tenders.endpoints import router as tenders
+    from exchange.tenders.procurement_endpoints import router as procurement
     from exchange.vocabularies.endpoints import router as vocabularies
 
     return [accounts, regions, organizations, vocabularies, audit, funds, campaigns,
-            opportunities, offers, needs, points, list_stats, matching, tenders, deals, transparency, documents,
-            *_participation_routers()]
+            opportunities, offers, needs, points, list_stats, matching, tenders, procurement, experts, deals, transparency,
+            documents, managers, calls, *_participation_routers()]
 
 
 def _participation_routers() -> list[Any]:

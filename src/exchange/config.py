@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     tick_interval_seconds: float = Field(default=30.0, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
     matching_sync_seconds: float = Field(default=1.0, gt=0)
+    seed_grant_max_fen: int = Field(default=500_000, ge=1, description="The ceiling of a seed grant (种子金), in fen")
     proposal_quorum: int = Field(default=10, ge=1)  # votes a proposal needs to be formed without a meeting
     points_per_hour: int = Field(default=10, ge=0)  # 幸福积分 per volunteer hour recorded
     matching_warmup: bool = True  # build the matching index at start-up and keep it fresh in the background

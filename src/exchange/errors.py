@@ -53,6 +53,8 @@ ENTITY_ZH = {
     "offer": "服务供给", "need": "居民需求", "bid": "投标", "award": "中标公示", "objection": "质疑",
     "deal": "项目协议", "milestone": "里程碑", "fund": "资金池", "campaign": "众筹", "call": "创投大赛",
     "category": "服务类别", "target_group": "服务对象", "resource": "资源",
+    "expert": "评审专家", "consultation": "工作记录", "manager": "公益经理人", "panel_draw": "专家抽取记录",
+    "question": "澄清问题", "application": "创投申报",
     "proposal": "社区提案", "skill": "能力", "activity": "志愿活动", "filing": "备案申请", "space": "社区空间",
     "booking": "空间预约",
 }

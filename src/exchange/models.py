@@ -3,14 +3,17 @@
 from exchange.accounts.models import User  # noqa: F401
 from exchange.activities.models import Activity, ActivitySignup, Attendance  # noqa: F401
 from exchange.audit.models import AuditEvent, AuditHead  # noqa: F401
+from exchange.calls.models import Application  # noqa: F401
 from exchange.campaigns.models import Campaign, Contribution  # noqa: F401
 from exchange.db import Base  # noqa: F401
 from exchange.deals.models import Deal, Milestone, Supervision  # noqa: F401
 from exchange.documents.models import Document  # noqa: F401
+from exchange.experts.models import Expert  # noqa: F401
 from exchange.filings.models import Filing  # noqa: F401
 from exchange.funds.models import DealFund, Earmark, Fund, FundBalance, LedgerEntry, LedgerTransaction, Payment  # noqa: F401
 from exchange.kit.idempotency import IdempotencyRecord  # noqa: F401
 from exchange.listings.models import ListingRegion, ListingTerm  # noqa: F401
+from exchange.managers.models import Consultation  # noqa: F401
 from exchange.matching.models import MatchFeedback  # noqa: F401
 from exchange.needs.models import Need, NeedSupport  # noqa: F401
 from exchange.offers.models import Offer  # noqa: F401
@@ -27,5 +30,15 @@ from exchange.proposals.models import (  # noqa: F401
 from exchange.regions.models import Region  # noqa: F401
 from exchange.skills.models import Skill  # noqa: F401
 from exchange.spaces.models import Booking, Space  # noqa: F401
-from exchange.tenders.models import Award, Bid, Call, Objection, PanelMember, Roadshow, Score  # noqa: F401
+from exchange.tenders.models import (  # noqa: F401
+    Award,
+    Bid,
+    Call,
+    Objection,
+    PanelDraw,
+    PanelMember,
+    Question,
+    Roadshow,
+    Score,
+)
 from exchange.vocabularies.models import VocabularyTerm  # noqa: F401

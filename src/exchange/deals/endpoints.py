@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.deps import CurrentUser
-from exchange.deals import money, service
+from exchange.deals import grants, money, service
 from exchange.deals.models import Deal
 from exchange.deals.repository import DealRepository
 from exchange.deals.schemas import (
@@ -19,6 +19,7 @@ from exchange.deals.schemas import (
     DealList,
     DealOut,
     EvaluationIn,
+    GrantCreate,
     HistoryItem,
     MilestoneOut,
     ReasonIn,
@@ -170,3 +171,16 @@ async def close(deal_id: str, user: CurrentUser, session: Session) -> DealDetail
 async def terminate(deal_id: str, body: ReasonIn, user: CurrentUser, session: Session) -> DealDetail:
     """Terminate with a reason; unpaid money goes back to the fund."""
     return await detail(session, await service.terminate(session, user, parse_uuid(deal_id, "deal"), body.reason))
+
+
+@router.post("/grants", operation_id="createSeedGrant", status_code=201, response_model=DealDetail,
+             responses=problems(401, 403, 409, 422), openapi_extra=IDEMPOTENT)
+async def create_seed_grant(body: GrantCreate, request: Request, user: CurrentUser, session: Session,
+                            response: Response) -> DealDetail:
+    """A seed grant (种子金) from a fund to a social organization (managers): a one-milestone deal of at most
+    `EXCHANGE_SEED_GRANT_MAX_FEN`, signed for the fund in the same request; the organization's signature
+    activates it and commits the money."""
+    deal = await grants.award(session, user, body.model_dump(), request.app.state.settings.seed_grant_max_fen)
+    resource_headers(response, deal.version, f"/deals/{deal.id}")
+    return await detail(session, deal)
+

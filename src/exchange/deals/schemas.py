@@ -142,3 +142,15 @@ class DealDetail(DealOut):
 class DealList(BaseModel):
     items: list[DealOut]
     next_cursor: str | None
+
+
+class GrantCreate(BaseModel):
+    """A seed grant (种子金): one milestone, at most `EXCHANGE_SEED_GRANT_MAX_FEN`."""
+
+    model_config = ConfigDict(extra="forbid")
+    organization_id: uuid.UUID
+    fund_id: uuid.UUID
+    amount_fen: PositiveFen
+    title: str = Field(min_length=1, max_length=200, description="What the money is for, e.g. 楼栋微更新启动金")
+    milestone_title: str = Field("项目完成", min_length=1, max_length=200)
+    due_on: dt.date = Field(description="When the work is due (after today)")

@@ -4,6 +4,7 @@ their tranches, supervision, the closing report, the evaluation, closing and ter
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,7 @@ from exchange.audit import service as audit
 from exchange.deals import errors, money
 from exchange.deals.models import Deal, Milestone, Supervision
 from exchange.deals.repository import DealRepository
-from exchange.deals.schemas import DealCreate
+from exchange.deals.schemas import DealCreate, MilestoneIn
 from exchange.deals.states import deal_machine, milestone_machine
 from exchange.errors import forbidden, invalid, invalid_state, not_found
 from exchange.kit.clock import now
@@ -23,6 +24,7 @@ from exchange.tenders import service as tenders
 from exchange.tenders.repository import TenderRepository
 
 PARTY_ROLES = {"buyer", "org", "community"}
+MANAGED_KINDS = {"brokered", "grant", "call", "campaign"}  # a manager signs and accepts for the fund
 GRADES = (("excellent", 90), ("good", 75), ("pass", 60), ("fail", 0))
 
 
@@ -33,7 +35,7 @@ def capacities(user: User | None, deal: Deal) -> set[str]:
     caps: set[str] = set()
     if user.role == "manager":
         caps.add("manager")
-        if deal.kind == "brokered":
+        if deal.kind in MANAGED_KINDS:
             caps.add("buyer_party")  # a manager signs and accepts for the fund's owner
     if user.role == "evaluator":
         caps.add("evaluator")
@@ -126,18 +128,25 @@ async def create(session: AsyncSession, user: User, body: DealCreate) -> Deal:
     if user.role not in ("buyer", "manager"):
         raise forbidden(code="role_not_allowed")
     fields = await (_from_award(session, user, body) if body.award_id else _brokered(session, user, body))
-    total = sum(m.amount_fen for m in body.milestones)
+    return await open_deal(session, user, fields, body.milestones)
+
+
+async def open_deal(session: AsyncSession, user: User | None, fields: dict[str, Any],
+                    milestones: Sequence[MilestoneIn]) -> Deal:
+    """A deal awaiting signatures, with its milestones, from ``fields`` a caller has checked; the
+    milestones must add up to the amount."""
+    total = sum(m.amount_fen for m in milestones)
     if total != fields["amount_fen"]:
         raise errors.milestones_sum(fields["amount_fen"], total)
     repo = DealRepository(session)
-    deal = Deal(id=uuid.uuid4(), status="pending_signatures", created_by=user.id, **fields)
+    deal = Deal(id=uuid.uuid4(), status="pending_signatures", created_by=user.id if user else None, **fields)
     repo.add(deal)
     await repo.flush()
-    for seq, m in enumerate(body.milestones, 1):
+    for seq, m in enumerate(milestones, 1):
         repo.add(Milestone(id=uuid.uuid4(), deal_id=deal.id, seq=seq, title=m.title, due_on=m.due_on,
                            amount_fen=m.amount_fen, status="pending", tranche="unpaid"))
     _audit(session, user, deal, "created", public=True, kind=deal.kind, amount_fen=deal.amount_fen,
-           organization_id=deal.organization_id, opportunity_id=deal.opportunity_id, milestones=len(body.milestones))
+           organization_id=deal.organization_id, opportunity_id=deal.opportunity_id, milestones=len(milestones))
     await repo.flush()
     return deal
 
@@ -146,6 +155,11 @@ async def create(session: AsyncSession, user: User, body: DealCreate) -> Deal:
 
 async def sign(session: AsyncSession, user: User, deal_id: uuid.UUID) -> Deal:
     deal = await get_deal(session, user, deal_id, lock=True)
+    return await sign_deal(session, user, deal)
+
+
+async def sign_deal(session: AsyncSession, user: User, deal: Deal) -> Deal:
+    """``user`` signs the (locked) deal for its side; both sides signed activate it and commit the money."""
     caps = capacities(user, deal)
     deal_machine.check(deal.status, "sign", caps)
     at = now()

@@ -23,6 +23,7 @@ STEPS: list[str] = [
     "exchange.demo.lists",
     "exchange.demo.money",
     "exchange.demo.tenders",
+    "exchange.demo.procurement",
     "exchange.demo.participation",
     "exchange.demo.documents",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.models import User
 from exchange.audit import service as audit
 from exchange.errors import forbidden, invalid, invalid_state, not_found
+from exchange.funds.repository import FundRepository
 from exchange.kit.clock import now
 from exchange.tenders import errors, service
 from exchange.tenders.models import Call
@@ -23,7 +24,23 @@ async def _out(session: AsyncSession, call: Call) -> CallOut:
     opps = await TenderRepository(session).opportunities_of_call(call.id)
     return CallOut(id=call.id, title=call.title, description=call.description, bid_deadline=call.bid_deadline,
                    expert_user_ids=[uuid.UUID(i) for i in call.expert_user_ids], version=call.version,
+                   budget_fen=call.budget_fen, fund_id=call.fund_id,
                    opportunity_ids=[o.id for o in opps if o.status != "draft"])
+
+
+async def _check_budget(session: AsyncSession, user: User, body: CallCreate) -> None:
+    """A call carries opportunities, or a budget from a fund the caller may spend, or both."""
+    if (body.budget_fen is None) != (body.fund_id is None):
+        raise invalid(["body", "fund_id"], "预算和资金池须同时给出", "Give `budget_fen` and `fund_id` together",
+                      code="budget_needs_fund")
+    if body.budget_fen is None and not body.opportunity_ids:
+        raise invalid(["body", "opportunity_ids"], "请列出项目机会或给出预算", "List opportunities or give a budget",
+                      code="call_empty")
+    if body.fund_id is not None:
+        fund = await FundRepository(session).get(body.fund_id)
+        if fund is None or (user.role == "buyer" and fund.owner_organization_id != user.organization_id):
+            raise invalid(["body", "fund_id"], "资金池不存在或不属于贵单位", "Unknown fund, or not your organization's",
+                          code="unknown_fund")
 
 
 async def create(session: AsyncSession, user: User, body: CallCreate) -> CallOut:
@@ -31,10 +48,12 @@ async def create(session: AsyncSession, user: User, body: CallCreate) -> CallOut
         raise forbidden(code="role_not_allowed")
     if body.bid_deadline <= now():
         raise invalid(["body", "bid_deadline"], "截止时间须在将来", "The deadline must be in the future")
+    await _check_budget(session, user, body)
     experts = await service._experts(session, body.expert_user_ids) if body.expert_user_ids else []
     repo = TenderRepository(session)
     call = Call(id=uuid.uuid4(), title=body.title, description=body.description, bid_deadline=body.bid_deadline,
-                expert_user_ids=[str(i) for i in experts], created_by=user.id)
+                expert_user_ids=[str(i) for i in experts], created_by=user.id, budget_fen=body.budget_fen,
+                fund_id=body.fund_id)
     repo.add(call)
     for index, opportunity_id in enumerate(dict.fromkeys(body.opportunity_ids)):
         opp = await repo.opportunity(opportunity_id)

@@ -213,7 +213,8 @@ async def resolve(objection_id: str, body: ResolveIn, user: CurrentUser, session
 @router.post("/calls", operation_id="createCall",
              status_code=201, response_model=CallOut, responses=problems(401, 403, 404, 409, 422))
 async def create_call(body: CallCreate, user: CurrentUser, session: Session, response: Response) -> CallOut:
-    """A venture-philanthropy call (公益创投): opportunities under one deadline and one panel."""
+    """A venture-philanthropy call (公益创投): opportunities under one deadline and one panel, and/or a
+    `budget_fen` from a `fund_id` that organizations apply to directly (`POST /calls/{id}/applications`)."""
     out = await calls.create(session, user, body)
     resource_headers(response, out.version, f"/calls/{out.id}")
     return out

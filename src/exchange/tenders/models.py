@@ -7,14 +7,15 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db import Base, IdMixin, JSONType, TimestampMixin
 
 
 class Call(Base, IdMixin, TimestampMixin):
-    """A venture-philanthropy call (公益创投): many opportunities, one panel, one deadline."""
+    """A venture-philanthropy call (公益创投): one deadline and one panel for many opportunities, and/or
+    a budget from a fund that organizations apply to directly (see :mod:`exchange.calls`)."""
 
     __tablename__ = "tender_calls"
 
@@ -22,6 +23,8 @@ class Call(Base, IdMixin, TimestampMixin):
     description: Mapped[str] = mapped_column(Text, default="")
     bid_deadline: Mapped[dt.datetime]
     expert_user_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    budget_fen: Mapped[int | None] = mapped_column(BigInteger)  # what applications may be funded with, in all
+    fund_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("funds.id"))
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer)
 
@@ -114,6 +117,51 @@ class Objection(Base, IdMixin, TimestampMixin):
     resolution_reason: Mapped[str | None] = mapped_column(Text)
     resolved_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PanelDraw(Base, IdMixin, TimestampMixin):
+    """A random draw of an opportunity's panel from the expert pool (专家随机抽取).
+
+    Every eligible candidate is ranked by ``sha256("<seed>:<user id>")``; the panel is the first
+    ``size`` of that order, less those who declined, so anyone holding the seed and the candidate
+    list (both in the audit chain) can re-run the draw and its replacements."""
+
+    __tablename__ = "panel_draws"
+
+    opportunity_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("opportunities.id"), unique=True)
+    seed: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    specialties: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    candidates: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    excluded: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # user id → reason
+    declined: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Question(Base, IdMixin, TimestampMixin):
+    """A clarification question (答疑) on a published opportunity. Statuses: open → answered.
+
+    The answer is public on the opportunity; who asked is never shown to anyone but the asking
+    organization (not even the buyer), so asking does not mark an organization as a bidder."""
+
+    __tablename__ = "tender_questions"
+    __table_args__ = (CheckConstraint("status IN ('open', 'answered')", name="status_known"),)
+
+    opportunity_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
+    asked_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    question: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    answer: Mapped[str | None] = mapped_column(Text)
+    amends_terms: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[dt.datetime | None]
     version: Mapped[int] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}

@@ -6,13 +6,13 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import User
 from exchange.opportunities.models import Opportunity
 from exchange.organizations.models import Organization
-from exchange.tenders.models import Award, Bid, Call, Objection, PanelMember, Roadshow, Score
+from exchange.tenders.models import Award, Bid, Call, Objection, PanelDraw, PanelMember, Question, Roadshow, Score
 
 
 class TenderRepository:
@@ -143,3 +143,65 @@ class TenderRepository:
     # -- calls ---------------------------------------------------------------------------------------
     async def call(self, call_id: uuid.UUID) -> Call | None:
         return await self.session.get(Call, call_id)
+
+
+class PanelDrawRepository:
+    """The queries of a panel's random draw."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, opportunity_id: uuid.UUID, *, lock: bool = False) -> PanelDraw | None:
+        stmt = select(PanelDraw).where(PanelDraw.opportunity_id == opportunity_id)
+        if lock:
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def bidder_organizations(self, opportunity_id: uuid.UUID) -> set[uuid.UUID]:
+        """Every organization that bid (withdrawn bids too: a conflict does not end with a withdrawal)."""
+        rows = await self.session.execute(select(Bid.organization_id).where(Bid.opportunity_id == opportunity_id))
+        return set(rows.scalars())
+
+    async def recent_panelists(self, buyer_organization_id: uuid.UUID, exclude: uuid.UUID, panels: int) -> set[uuid.UUID]:
+        """The experts on the buyer's last ``panels`` panels (other than ``exclude``'s)."""
+        latest = (select(PanelMember.opportunity_id, func.max(PanelMember.created_at).label("at"))
+                  .join(Opportunity, Opportunity.id == PanelMember.opportunity_id)
+                  .where(Opportunity.buyer_organization_id == buyer_organization_id, Opportunity.id != exclude)
+                  .group_by(PanelMember.opportunity_id)
+                  .order_by(func.max(PanelMember.created_at).desc(), PanelMember.opportunity_id)
+                  .limit(panels).subquery())
+        rows = await self.session.execute(select(PanelMember.user_id).where(PanelMember.opportunity_id.in_(
+            select(latest.c.opportunity_id))))
+        return set(rows.scalars())
+
+    async def has_scored(self, opportunity_id: uuid.UUID, expert_id: uuid.UUID) -> bool:
+        stmt = (select(func.count()).select_from(Score).join(Bid, Bid.id == Score.bid_id)
+                .where(Bid.opportunity_id == opportunity_id, Score.expert_id == expert_id))
+        return bool((await self.session.execute(stmt)).scalar_one())
+
+    async def remove_member(self, opportunity_id: uuid.UUID, user_id: uuid.UUID) -> None:
+        await self.session.execute(delete(PanelMember).where(PanelMember.opportunity_id == opportunity_id,
+                                                             PanelMember.user_id == user_id))
+
+
+class QuestionRepository:
+    """The queries of clarification questions."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, question_id: uuid.UUID, *, lock: bool = False) -> Question | None:
+        stmt = select(Question).where(Question.id == question_id)
+        if lock:
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def of(self, opportunity_id: uuid.UUID, *, answered_only: bool,
+                 organization_id: uuid.UUID | None = None) -> Sequence[Question]:
+        """The opportunity's questions in the order asked: the answered ones, plus all (or the
+        organization's own) unanswered ones."""
+        stmt = select(Question).where(Question.opportunity_id == opportunity_id)
+        if answered_only:
+            mine = Question.organization_id == organization_id if organization_id else None
+            stmt = stmt.where(Question.status == "answered" if mine is None else (Question.status == "answered") | mine)
+        return (await self.session.execute(stmt.order_by(Question.created_at, Question.id))).scalars().all()

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from exchange.documents.schemas import DocumentOut
-from exchange.kit.money import Fen
+from exchange.kit.money import Fen, PositiveFen
 from exchange.opportunities.schemas import OpportunityOut
 
 
@@ -164,9 +164,11 @@ class CallCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=20000)
-    bid_deadline: AwareDatetime
-    opportunity_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
+    bid_deadline: AwareDatetime = Field(description="The deadline for bids and applications")
+    opportunity_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
     expert_user_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    budget_fen: PositiveFen | None = Field(None, description="Money for direct applications, in all (with `fund_id`)")
+    fund_id: uuid.UUID | None = Field(None, description="The fund the funded applications are paid from")
 
 
 class CallOut(BaseModel):
@@ -176,4 +178,63 @@ class CallOut(BaseModel):
     bid_deadline: dt.datetime
     expert_user_ids: list[uuid.UUID]
     opportunity_ids: list[uuid.UUID]
+    budget_fen: int | None = None
+    fund_id: uuid.UUID | None = None
     version: int
+
+
+class PanelDrawIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    size: int = Field(ge=1, le=25, description="How many experts to draw")
+    specialties: list[str] = Field(default_factory=list, max_length=15,
+                                   description="Category codes; when given, only experts with one of them are drawn")
+
+
+class PanelDeclineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user_id: uuid.UUID | None = Field(None, description="The expert who declines (default: the caller)")
+    reason: str = Field("", max_length=500)
+
+
+class PanelDrawOut(BaseModel):
+    opportunity_id: uuid.UUID
+    status: str
+    expert_user_ids: list[uuid.UUID]
+    draw_id: uuid.UUID
+    seed: str
+    size: int
+    specialties: list[str]
+    candidates: list[uuid.UUID]
+    excluded: dict[str, str]
+    declined: list[uuid.UUID]
+    algorithm: str
+
+
+class QuestionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=5000)
+
+
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answer: str = Field(min_length=1, max_length=20000)
+    amends_terms: bool = Field(False, description="The answer changes the terms: bids placed before it must be reconfirmed")
+
+
+class QuestionOut(BaseModel):
+    """A clarification; who asked is never shown (``mine`` tells the asking organization its own)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    opportunity_id: uuid.UUID
+    question: str
+    status: str
+    answer: str | None
+    amends_terms: bool
+    answered_at: dt.datetime | None
+    created_at: dt.datetime
+    mine: bool = False
+
+
+class QuestionList(BaseModel):
+    items: list[QuestionOut]

@@ -181,7 +181,8 @@ async def _check_offer(session: AsyncSession, offer_id: uuid.UUID | None, organi
                       code="unknown_offer")
 
 
-async def _open_for_bids(session: AsyncSession, user: User, opportunity_id: uuid.UUID) -> tuple[Opportunity, dt.datetime]:
+async def _open_for_bids(session: AsyncSession, user: User, opportunity_id: uuid.UUID,
+                         action: str = "bid") -> tuple[Opportunity, dt.datetime]:
     """The opportunity, share-locked so that closing waits for bids in flight, and the instant the
     deadline was checked against — the bid's own time, so no bid is ever stamped after the deadline;
     409 after the deadline."""
@@ -189,12 +190,12 @@ async def _open_for_bids(session: AsyncSession, user: User, opportunity_id: uuid
     if opp is None or opp.status == "draft":
         raise not_found("opportunity")
     caps = await capacities(session, user, opp)
-    if not caps & tender_machine.who_may("bid"):
-        raise forbidden("只有社会组织可以投标", "Only organization users may bid", code="not_allowed")
+    if not caps & tender_machine.who_may(action):
+        raise forbidden("只有社会组织可以投标或提问", "Only organization users may bid or ask", code="not_allowed")
     at = now()
     if opp.status in CLOSED_STATES or (opp.bid_deadline is not None and at >= opp.bid_deadline):
         raise errors.bid_deadline_passed()
-    tender_machine.check(opp.status, "bid", caps)
+    tender_machine.check(opp.status, action, caps)
     return opp, at
 
 
