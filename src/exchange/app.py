@@ -65,6 +65,7 @@ def _routers() -> list[Any]:
     from exchange.listings.endpoints import router as list_stats
     from exchange.matching.endpoints import router as matching
     from exchange.needs.endpoints import router as needs
+    from exchange.notifications.endpoints import router as notifications
     from exchange.offers.endpoints import router as offers
     from exchange.opportunities.endpoints import router as opportunities
     from exchange.organizations.endpoints import router as organizations
@@ -72,9 +73,11 @@ def _routers() -> list[Any]:
     from exchange.regions.endpoints import router as regions
     from exchange.tenders.endpoints import router as tenders
     from exchange.vocabularies.endpoints import router as vocabularies
+    from exchange.webhooks.endpoints import router as webhooks
 
     return [accounts, regions, organizations, vocabularies, audit, funds, campaigns,
-            opportunities, offers, needs, points, list_stats, matching, tenders, deals, transparency]
+            opportunities, offers, needs, points, list_stats, matching, tenders, deals, transparency,
+            notifications, webhooks]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -29,6 +29,19 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     matching_sync_seconds: float = Field(default=1.0, gt=0)
     matching_warmup: bool = True  # build the matching index at start-up and keep it fresh in the background
+    # Webhooks: deliver to private, loopback or link-local addresses (an intranet OA system; tests)
+    webhook_allow_private: bool = False
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=30)
+    # Notifications: email through SMTP when a host is set (otherwise email is only logged);
+    # SMS and WeChat through an adapter, `log` (only logs) by default
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "exchange@localhost"
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    sms_adapter: Literal["log"] = "log"
+    wechat_adapter: Literal["log"] = "log"
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

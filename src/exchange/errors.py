@@ -53,6 +53,7 @@ ENTITY_ZH = {
     "offer": "服务供给", "need": "居民需求", "bid": "投标", "award": "中标公示", "objection": "质疑",
     "deal": "项目协议", "milestone": "里程碑", "fund": "资金池", "campaign": "众筹", "call": "创投大赛",
     "category": "服务类别", "target_group": "服务对象", "resource": "资源",
+    "webhook": "事件推送订阅", "delivery": "推送记录", "notification": "通知",
 }
 
 

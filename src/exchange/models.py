@@ -10,6 +10,7 @@ from exchange.kit.idempotency import IdempotencyRecord  # noqa: F401
 from exchange.listings.models import ListingRegion, ListingTerm  # noqa: F401
 from exchange.matching.models import MatchFeedback  # noqa: F401
 from exchange.needs.models import Need, NeedSupport  # noqa: F401
+from exchange.notifications.models import Notification, NotificationMessage, NotificationSetting  # noqa: F401
 from exchange.offers.models import Offer  # noqa: F401
 from exchange.opportunities.models import Opportunity  # noqa: F401
 from exchange.organizations.models import Organization  # noqa: F401
@@ -17,3 +18,4 @@ from exchange.points.models import PointsEntry  # noqa: F401
 from exchange.regions.models import Region  # noqa: F401
 from exchange.tenders.models import Award, Bid, Call, Objection, PanelMember, Roadshow, Score  # noqa: F401
 from exchange.vocabularies.models import VocabularyTerm  # noqa: F401
+from exchange.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: F401
