@@ -11,10 +11,10 @@ from httpx import AsyncClient
 from standardwebhooks.webhooks import Webhook
 
 from exchange import db
-from exchange.webhooks import service
-from exchange.webhooks.delivery import DeliveryOptions, deliver_due
 from exchange.kit.clock import now
 from exchange.kit.security import encode_token
+from exchange.webhooks import service
+from exchange.webhooks.delivery import DeliveryOptions, deliver_due
 from tests.builders import Actor, auth, make_org_user
 from tests.webhooks.receiver import receiver
 
