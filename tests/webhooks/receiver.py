@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +26,8 @@ class Receiver:
 
 
 @contextmanager
-def receiver(statuses: list[int] | None = None, delay: float = 0.0) -> Iterator[Receiver]:
+def receiver(statuses: list[int] | None = None, delay: float = 0.0, tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
+    """The server on 127.0.0.1; with ``tls`` it speaks https (its URL still names 127.0.0.1)."""
     state = Receiver(url="", statuses=list(statuses or []), delay=delay)
     lock = threading.Lock()
 
@@ -46,7 +48,10 @@ def receiver(statuses: list[int] | None = None, delay: float = 0.0) -> Iterator[
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    state.url = f"{scheme}://127.0.0.1:{server.server_address[1]}/hooks"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -54,3 +59,4 @@ def receiver(statuses: list[int] | None = None, delay: float = 0.0) -> Iterator[
     finally:
         server.shutdown()
         server.server_close()
+

@@ -148,3 +148,34 @@ async def test_only_the_addressed_organizations_subscriptions_get_a_private_even
         assert await _queue(app, "7", organization_ids=[org_id]) == 0  # once per event
         await _run(app)
     assert len(hook.received) == 1
+
+
+async def test_https_connects_to_the_checked_address_and_verifies_the_name(app: FastAPI, client: AsyncClient) -> None:
+    """The name is resolved once and the checked address is connected to, while TLS (SNI and the
+    certificate check) and the Host header still use the name."""
+    import ssl
+
+    import trustme
+
+    authority = trustme.CA()
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    authority.issue_cert("hooks.example.org").configure_cert(server_tls)
+    client_tls = ssl.create_default_context()
+    authority.configure_trust(client_tls)
+    looked_up: list[str] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        looked_up.append(host)
+        return {"hooks.example.org": ["127.0.0.1"], "wrong.example.org": ["127.0.0.1"]}[host]
+
+    with receiver(tls=server_tls) as hook:
+        user, good = await _subscribe(app, client, hook.url.replace("127.0.0.1", "hooks.example.org"))
+        other, bad = await _subscribe(app, client, hook.url.replace("127.0.0.1", "wrong.example.org"))
+        await _queue(app)
+        await _run(app, resolve=resolve, ssl_context=client_tls)
+    assert sorted(looked_up) == ["hooks.example.org", "wrong.example.org"]
+    assert len(hook.received) == 1 and hook.received[0].headers["host"].startswith("hooks.example.org:")
+    right = (await client.get(f"/webhooks/{good['id']}/deliveries", headers=_h(app, user))).json()["items"]
+    assert right[0]["status"] == "delivered"
+    wrong = (await client.get(f"/webhooks/{bad['id']}/deliveries", headers=_h(app, other))).json()["items"]
+    assert wrong[0]["status"] == "pending" and "CERTIFICATE_VERIFY_FAILED" in wrong[0]["error"]

@@ -8,9 +8,16 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, or_, select, update
 
+from exchange.accounts.models import User
+from exchange.campaigns.models import Campaign
+from exchange.deals.models import Deal
 from exchange.kit.pagination import Page, SortKey
 from exchange.kit.repository import RepositoryBase
+from exchange.needs.models import Need
 from exchange.notifications.models import MessageStatus, Notification, NotificationMessage, NotificationSetting
+from exchange.offers.models import Offer
+from exchange.opportunities.models import Opportunity
+from exchange.tenders.models import Bid, PanelMember
 
 
 class NotificationRepository(RepositoryBase[Notification]):
@@ -70,3 +77,56 @@ class MessageRepository(RepositoryBase[NotificationMessage]):
             or_(NotificationMessage.next_attempt_at.is_(None), NotificationMessage.next_attempt_at <= at))
             .with_for_update(skip_locked=True).execution_options(populate_existing=True))
         return (await self.session.execute(stmt)).scalar_one_or_none()
+
+
+class PartyRepository:
+    """Who the parties of an event are: read from the domains below (never written)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def users_of(self, organization_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+        if not organization_ids:
+            return set()
+        stmt = select(User.id).where(User.organization_id.in_(list(organization_ids)), User.is_active.is_(True))
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def active(self, user_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+        if not user_ids:
+            return set()
+        stmt = select(User.id).where(User.id.in_(list(user_ids)), User.is_active.is_(True))
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def with_role(self, role: str) -> set[uuid.UUID]:
+        stmt = select(User.id).where(User.role == role, User.is_active.is_(True))
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def managers_covering(self, region_code: str) -> set[uuid.UUID]:
+        """Managers whose region contains ``region_code`` (or who have none: the whole exchange)."""
+        stmt = select(User.id, User.region_code).where(User.role == "manager", User.is_active.is_(True))
+        rows = (await self.session.execute(stmt)).all()
+        return {uid for uid, code in rows if not code or region_code.startswith(_significant(code))}
+
+    async def bidder_organizations(self, opportunity_id: uuid.UUID) -> set[uuid.UUID]:
+        stmt = select(Bid.organization_id).where(Bid.opportunity_id == opportunity_id, Bid.status != "withdrawn")
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def panel(self, opportunity_id: uuid.UUID) -> set[uuid.UUID]:
+        stmt = select(PanelMember.user_id).where(PanelMember.opportunity_id == opportunity_id)
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def title(self, kind: str, entity_id: uuid.UUID) -> str | None:
+        model = {"opportunity": Opportunity, "need": Need, "offer": Offer, "deal": Deal, "campaign": Campaign}.get(kind)
+        if model is None:
+            return None
+        stmt = select(model.title).where(model.id == entity_id)  # type: ignore[attr-defined]
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+
+def _significant(code: str) -> str:
+    """The prefix a region's descendants share: 510107003000 → 510107003 (codes pad with zeros)."""
+    sizes = {12: (9, 6, 4, 2), 6: (4, 2)}.get(len(code), ())
+    for size in sizes:
+        if code[size:] == "0" * (len(code) - size) and (size == min(sizes) or code[size - 2:size] != "00"):
+            return code[:size]
+    return code

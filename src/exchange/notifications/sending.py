@@ -4,13 +4,14 @@ the send itself happens with no transaction open."""
 from __future__ import annotations
 
 import logging
+import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange import db
 from exchange.kit.clock import now
 from exchange.notifications import service
-from exchange.notifications.channels import Sender
+from exchange.notifications.channels import Sender, senders
 from exchange.notifications.repository import MessageRepository
 
 log = logging.getLogger("exchange.notifications")
@@ -38,3 +39,30 @@ async def send_due(factory: async_sessionmaker[AsyncSession], senders: dict[str,
             await service.record_send(session, message_id, error)
         sent += error is None
     return sent
+
+
+# -- as a periodic job of the runner (exchange.scheduled) --------------------------------------------
+
+async def due(session: AsyncSession) -> list[uuid.UUID]:
+    return await MessageRepository(session).due_ids(now(), 200)
+
+
+async def send_one(session: AsyncSession, message_id: uuid.UUID) -> bool:
+    """Send one message: the claim is committed first, so no transaction is open while the provider is
+    called; the outcome is recorded in the transaction the runner commits."""
+    from exchange.config import get_settings
+
+    claimed = await service.claim_message(session, message_id)
+    if claimed is None:
+        return False
+    message, subject, body = claimed
+    channel, address, language = message.channel, message.address, message.language
+    await db.commit(session)
+    error: str | None = None
+    try:
+        await senders(get_settings())[channel].send(address, subject, body, language)
+    except Exception as exc:  # the provider's failure is recorded and retried, never raised
+        error = f"{type(exc).__name__}: {exc}"
+        log.warning("sending %s %s failed: %s", channel, message_id, error)
+    await service.record_send(session, message_id, error)
+    return error is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import ssl
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ class DeliveryOptions:
     batch: int = 100
     concurrency: int = 16
     resolve: Resolver = system_resolve
+    ssl_context: ssl.SSLContext | None = None  # None: the system's trusted authorities
 
 
 def body_of(payload: dict[str, Any]) -> str:
@@ -49,7 +51,7 @@ async def _attempt(factory: async_sessionmaker[AsyncSession], delivery_id: uuid.
         url, secret, timeout = endpoint.url, endpoint.secret, endpoint.timeout_seconds
         message_id, body = delivery.message_id, body_of(delivery.payload)
     outcome = await post(url, body, signed_headers(secret, message_id, body), timeout_seconds=timeout,
-                         allow_private=options.allow_private, resolve=options.resolve)
+                         allow_private=options.allow_private, resolve=options.resolve, ssl_context=options.ssl_context)
     async with db.unit_of_work(factory) as session:
         await service.record_outcome(session, delivery_id, outcome)
     if not outcome.ok:
@@ -72,3 +74,31 @@ async def deliver_due(factory: async_sessionmaker[AsyncSession], options: Delive
                 return False
 
     return sum(await asyncio.gather(*(one(d) for d in due)))
+
+
+# -- as a periodic job of the runner (exchange.scheduled) --------------------------------------------
+
+async def due(session: AsyncSession) -> list[uuid.UUID]:
+    """Deliveries whose attempt is due."""
+    return await DeliveryRepository(session).due_ids(now(), 200)
+
+
+async def deliver(session: AsyncSession, delivery_id: uuid.UUID) -> bool:
+    """One attempt at one delivery, in the runner's transaction for this item: the claim (a lease) is
+    committed first, so no transaction is open while the receiver is called; the outcome is recorded
+    in the transaction the runner then commits."""
+    from exchange.config import get_settings
+
+    claimed = await service.claim(session, delivery_id)
+    if claimed is None:
+        return False
+    delivery, endpoint = claimed
+    url, secret, timeout = endpoint.url, endpoint.secret, endpoint.timeout_seconds
+    message_id, body = delivery.message_id, body_of(delivery.payload)
+    await db.commit(session)
+    outcome = await post(url, body, signed_headers(secret, message_id, body), timeout_seconds=timeout,
+                         allow_private=get_settings().webhook_allow_private)
+    await service.record_outcome(session, delivery_id, outcome)
+    if not outcome.ok:
+        log.info("webhook delivery %s to %s failed: %s", delivery_id, url, outcome.error or outcome.status_code)
+    return True

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import datetime as dt
 import secrets
+import ssl
 import time
 from dataclasses import dataclass
 
@@ -50,7 +51,7 @@ class Outcome:
 
 async def post(
     url: str, body: str, headers: dict[str, str], *, timeout_seconds: float, allow_private: bool,
-    resolve: Resolver = system_resolve,
+    resolve: Resolver = system_resolve, ssl_context: ssl.SSLContext | None = None,
 ) -> Outcome:
     """POST ``body`` once; never raises for what the receiver or the network does."""
     started = time.perf_counter()
@@ -62,7 +63,7 @@ async def post(
     backend = GuardedBackend(allow_private=allow_private, resolve=resolve)
     limits = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
     try:
-        async with httpcore.AsyncConnectionPool(network_backend=backend, retries=0) as pool:
+        async with httpcore.AsyncConnectionPool(network_backend=backend, retries=0, ssl_context=ssl_context) as pool:
             async with asyncio.timeout(timeout):
                 response = await pool.request(
                     "POST", url, headers=list(headers.items()), content=body.encode(), extensions={"timeout": limits}
