@@ -34,7 +34,7 @@ def upgrade() -> None:
     )
     op.create_table('notifications',
     sa.Column('user_id', sa.Uuid(), nullable=False),
-    sa.Column('event_key', sa.String(length=64), nullable=False),
+    sa.Column('event_id', sa.BigInteger(), nullable=False),
     sa.Column('type', sa.String(length=50), nullable=False),
     sa.Column('entity_type', sa.String(length=30), nullable=True),
     sa.Column('entity_id', sa.String(length=64), nullable=True),
@@ -44,10 +44,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
-    sa.UniqueConstraint('user_id', 'event_key', name=op.f('uq_notifications_user_id_event_key'))
+    sa.UniqueConstraint('user_id', 'event_id', name=op.f('uq_notifications_user_id_event_id'))
     )
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.create_index('ix_notifications_user_created', ['user_id', 'created_at'], unique=False)
 
     op.create_table('webhook_endpoints',
     sa.Column('organization_id', sa.Uuid(), nullable=True),
@@ -156,9 +154,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_webhook_endpoints_organization_id'))
 
     op.drop_table('webhook_endpoints')
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.drop_index('ix_notifications_user_created')
-
     op.drop_table('notifications')
     op.drop_table('notification_settings')
     # ### end Alembic commands ###

@@ -15,10 +15,10 @@ from tests.builders import make_user
 from tests.notifications.smtp import smtp_server
 
 
-async def _tell(app: FastAPI, key: str, user_ids: list[object], event_type: str = "need.claimed",
+async def _tell(app: FastAPI, key: int, user_ids: list[object], event_type: str = "need.claimed",
                 name: str = "助老送餐") -> None:
     async with db.unit_of_work(app.state.session_factory) as session:
-        await service.notify(session, event_key=key, event_type=event_type, entity_type="need", entity_id="n1",
+        await service.notify(session, event_id=key, event_type=event_type, entity_type="need", entity_id="n1",
                              params={"name": name}, user_ids=user_ids)  # type: ignore[arg-type]
 
 
@@ -39,9 +39,9 @@ async def test_settings_validate_addresses_and_channels(app: FastAPI, client: As
 async def test_list_unread_count_language_and_mark_read(app: FastAPI, client: AsyncClient) -> None:
     user = await make_user(app, "resident")
     other = await make_user(app, "resident")
-    await _tell(app, "e1", [user.id])
-    await _tell(app, "e2", [user.id, other.id], event_type="need.fulfilled")
-    await _tell(app, "e2", [user.id])  # the same event again tells nobody twice
+    await _tell(app, 1, [user.id])
+    await _tell(app, 2, [user.id, other.id], event_type="need.fulfilled")
+    await _tell(app, 2, [user.id])  # the same event again tells nobody twice
 
     page = (await client.get("/me/notifications", headers=user.headers)).json()
     assert page["unread_count"] == 2
@@ -72,7 +72,7 @@ async def test_email_goes_through_a_real_smtp_server_in_the_users_language(app: 
     await client.patch("/me/notification-settings", json={"email": "ann@example.org", "channels": ["email"],
                                                           "language": "en"}, headers=english.headers)
     await client.patch("/me/notification-settings", json={"email": "quiet@example.cn"}, headers=silent.headers)
-    await _tell(app, "e1", [chinese.id, english.id, silent.id])
+    await _tell(app, 1, [chinese.id, english.id, silent.id])
 
     settings = app.state.settings
     with smtp_server() as box:
@@ -94,7 +94,7 @@ async def test_a_failed_send_is_retried_later(app: FastAPI, client: AsyncClient,
     user = await make_user(app, "resident")
     await client.patch("/me/notification-settings", json={"email": "li@example.cn", "channels": ["email"]},
                        headers=user.headers)
-    await _tell(app, "e1", [user.id])
+    await _tell(app, 1, [user.id])
     settings = app.state.settings
     with smtp_server() as box:
         port = box.port

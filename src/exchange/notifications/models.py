@@ -7,7 +7,7 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db import Base, IdMixin, JSONType
@@ -31,16 +31,16 @@ def _one_of(column: str, values: type[enum.StrEnum]) -> str:
 
 
 class Notification(Base, IdMixin):
-    """One event told to one user. Title and body are rendered when read, in the reader's language."""
+    """One event told to one user. Title and body are rendered when read, in the reader's language;
+    newest first means the latest event first (events are numbered in commit order)."""
 
     __tablename__ = "notifications"
     __table_args__ = (
-        UniqueConstraint("user_id", "event_key"),
-        Index("ix_notifications_user_created", "user_id", "created_at"),
+        UniqueConstraint("user_id", "event_id"),  # also the index of a user's list, newest first
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
-    event_key: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[int] = mapped_column(BigInteger)  # the event told; events are numbered in commit order
     type: Mapped[str] = mapped_column(String(50))
     entity_type: Mapped[str | None] = mapped_column(String(30))
     entity_id: Mapped[str | None] = mapped_column(String(64))

@@ -31,6 +31,15 @@ async def resolve(session: AsyncSession, parties: Sequence[str], *, event_type: 
         if party == "addressed":
             users |= set(addressed_users)
             organizations |= set(addressed_organizations)
+        elif party == "buyer":
+            organizations |= await repo.buyer(entity_type, _uuid(entity_id), opportunity_id)
+        elif party == "provider" and entity_type == "deal":
+            organizations |= await repo.deal_provider(_uuid(entity_id))
+        elif party == "winner":
+            award_id = _uuid(data.get("award_id")) or (_uuid(entity_id) if entity_type == "award" else None)
+            organizations |= await repo.winner(award_id)
+        elif party == "objector":
+            users |= await repo.objector(_uuid(data.get("objection_id")))
         elif party == "bidders" and opportunity_id is not None:
             organizations |= await repo.bidder_organizations(opportunity_id)
         elif party == "panel" and opportunity_id is not None:

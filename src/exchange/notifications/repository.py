@@ -18,7 +18,7 @@ from exchange.needs.models import Need
 from exchange.notifications.models import MessageStatus, Notification, NotificationMessage, NotificationSetting
 from exchange.offers.models import Offer
 from exchange.opportunities.models import Opportunity
-from exchange.tenders.models import Bid, PanelMember
+from exchange.tenders.models import Award, Bid, Objection, PanelMember
 
 
 class NotificationRepository(RepositoryBase[Notification]):
@@ -30,7 +30,7 @@ class NotificationRepository(RepositoryBase[Notification]):
             stmt = stmt.where(Notification.read_at.is_(None))
         elif unread is False:
             stmt = stmt.where(Notification.read_at.is_not(None))
-        keys = [SortKey(Notification.created_at, descending=True), SortKey(Notification.id, descending=True)]
+        keys = [SortKey(Notification.event_id, descending=True), SortKey(Notification.id, descending=True)]
         return await self.list_page(stmt, keys, limit=limit, cursor=cursor, tag="notifications")
 
     async def unread_count(self, user_id: uuid.UUID) -> int:
@@ -44,8 +44,8 @@ class NotificationRepository(RepositoryBase[Notification]):
         result = await self.session.execute(stmt.values(read_at=at))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    async def existing_recipients(self, event_key: str) -> set[uuid.UUID]:
-        stmt = select(Notification.user_id).where(Notification.event_key == event_key)
+    async def existing_recipients(self, event_id: int) -> set[uuid.UUID]:
+        stmt = select(Notification.user_id).where(Notification.event_id == event_id)
         return set((await self.session.execute(stmt)).scalars())
 
 
@@ -107,6 +107,31 @@ class PartyRepository:
         stmt = select(User.id, User.region_code).where(User.role == "manager", User.is_active.is_(True))
         rows = (await self.session.execute(stmt)).all()
         return {uid for uid, code in rows if not code or region_code.startswith(_significant(code))}
+
+    async def buyer(self, entity_type: str, entity_id: uuid.UUID | None,
+                    opportunity_id: uuid.UUID | None) -> set[uuid.UUID]:
+        if entity_type == "deal" and entity_id is not None:
+            stmt = select(Deal.buyer_organization_id).where(Deal.id == entity_id)
+        elif opportunity_id is not None:
+            stmt = select(Opportunity.buyer_organization_id).where(Opportunity.id == opportunity_id)
+        else:
+            return set()
+        return {v for v in (await self.session.execute(stmt)).scalars() if v is not None}
+
+    async def deal_provider(self, deal_id: uuid.UUID | None) -> set[uuid.UUID]:
+        if deal_id is None:
+            return set()
+        return set((await self.session.execute(select(Deal.organization_id).where(Deal.id == deal_id))).scalars())
+
+    async def winner(self, award_id: uuid.UUID | None) -> set[uuid.UUID]:
+        if award_id is None:
+            return set()
+        return set((await self.session.execute(select(Award.organization_id).where(Award.id == award_id))).scalars())
+
+    async def objector(self, objection_id: uuid.UUID | None) -> set[uuid.UUID]:
+        if objection_id is None:
+            return set()
+        return set((await self.session.execute(select(Objection.filed_by).where(Objection.id == objection_id))).scalars())
 
     async def bidder_organizations(self, opportunity_id: uuid.UUID) -> set[uuid.UUID]:
         stmt = select(Bid.organization_id).where(Bid.opportunity_id == opportunity_id, Bid.status != "withdrawn")

@@ -72,11 +72,11 @@ async def mark_read(session: AsyncSession, user: User, ids: list[uuid.UUID] | No
 
 # -- telling people (called by the fan-out in the job runner) -------------------------------------
 
-async def notify(session: AsyncSession, *, event_key: str, event_type: str, entity_type: str | None,
+async def notify(session: AsyncSession, *, event_id: int, event_type: str, entity_type: str | None,
                  entity_id: str | None, params: dict[str, Any], user_ids: Iterable[uuid.UUID]) -> int:
     """One notification per user for this event (idempotent), plus a message per chosen channel."""
     repo = NotificationRepository(session)
-    wanted = set(user_ids) - await repo.existing_recipients(event_key)
+    wanted = set(user_ids) - await repo.existing_recipients(event_id)
     if not wanted:
         return 0
     settings = await SettingRepository(session).of_users(sorted(wanted))
@@ -84,7 +84,7 @@ async def notify(session: AsyncSession, *, event_key: str, event_type: str, enti
     at = now()
     for user_id in sorted(wanted):
         notification = repo.add(Notification(
-            id=uuid.uuid4(), user_id=user_id, event_key=event_key, type=event_type, entity_type=entity_type,
+            id=uuid.uuid4(), user_id=user_id, event_id=event_id, type=event_type, entity_type=entity_type,
             entity_id=entity_id, params=params, created_at=at))
         setting = settings.get(user_id)
         for channel in (setting.channels if setting else []):
