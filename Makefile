@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test test-sqlite test-postgres install lint openapi bench-lists bench-matching bench-matching-http eval-matching clean
+.PHONY: serve test test-sqlite test-postgres install lint openapi bench-lists bench-matching bench-matching-http bench-webhooks eval-matching clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,6 @@ clean:
 
 bench-matching-http: $(STAMP)
 	scripts/with-postgres.sh $(BIN)/python bench/matching_http.py
+
+bench-webhooks: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/with-postgres.sh $(BIN)/python bench/webhook_delivery.py

@@ -48,6 +48,7 @@ def _routers() -> list[Any]:
     from exchange.campaigns.endpoints import router as campaigns
     from exchange.deals.endpoints import router as deals
     from exchange.deals.public_endpoints import router as transparency
+    from exchange.feed.endpoints import router as feed
     from exchange.funds.endpoints import router as funds
     from exchange.listings.endpoints import router as list_stats
     from exchange.matching.endpoints import router as matching
@@ -64,7 +65,7 @@ def _routers() -> list[Any]:
 
     return [accounts, regions, organizations, vocabularies, audit, funds, campaigns,
             opportunities, offers, needs, points, list_stats, matching, tenders, deals, transparency,
-            notifications, webhooks]
+            notifications, webhooks, feed]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

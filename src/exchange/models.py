@@ -6,6 +6,7 @@ from exchange.campaigns.models import Campaign, Contribution  # noqa: F401
 from exchange.db import Base  # noqa: F401
 from exchange.deals.models import Deal, Milestone, Supervision  # noqa: F401
 from exchange.events.models import EventHead, EventRecipient, EventRow  # noqa: F401
+from exchange.fanout.models import EventCursor  # noqa: F401
 from exchange.funds.models import DealFund, Earmark, Fund, FundBalance, LedgerEntry, LedgerTransaction, Payment  # noqa: F401
 from exchange.jobs.models import Job  # noqa: F401
 from exchange.kit.idempotency import IdempotencyRecord  # noqa: F401
@@ -18,6 +19,7 @@ from exchange.opportunities.models import Opportunity  # noqa: F401
 from exchange.organizations.models import Organization  # noqa: F401
 from exchange.points.models import PointsEntry  # noqa: F401
 from exchange.regions.models import Region  # noqa: F401
+from exchange.reminders.models import ReminderSent  # noqa: F401
 from exchange.tenders.models import Award, Bid, Call, Objection, PanelMember, Roadshow, Score  # noqa: F401
 from exchange.vocabularies.models import VocabularyTerm  # noqa: F401
 from exchange.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: F401

@@ -10,8 +10,12 @@ To add a kind of deferred job, map its ``kind`` to a handler ``async (session, p
 from __future__ import annotations
 
 from exchange.campaigns import service as campaigns
+from exchange.fanout import service as fanout
 from exchange.jobs.runner import Handler, JobList, Periodic
+from exchange.notifications import sending as notification_sending
+from exchange.reminders import service as reminders
 from exchange.tenders import service as tenders
+from exchange.webhooks import delivery as webhook_delivery
 
 PERIODIC: list[Periodic] = [
     Periodic("bidding_closes", tenders.due_to_close, tenders.close_if_due,
@@ -20,6 +24,22 @@ PERIODIC: list[Periodic] = [
              "an award whose standstill ended with no open objection becomes final"),
     Periodic("campaigns_end", campaigns.due_to_end, campaigns.end_if_due,
              "a campaign past ends_at ends: succeeded, carried, or refunded"),
+    # reminders from the clock: each an event, recorded once (then told like any other event)
+    Periodic("reminder_bid_deadline", reminders.due_bid_deadlines, reminders.remind_bid_deadline,
+             "bidding closes within 24 h: remind the organizations that bid"),
+    Periodic("reminder_milestone_due", reminders.due_milestones, reminders.remind_milestone,
+             "a milestone is due within 3 days: remind the delivering organization"),
+    Periodic("reminder_standstill_ending", reminders.due_standstills, reminders.remind_standstill,
+             "a standstill ends within 24 h: remind the buyer"),
+    Periodic("reminder_need_unanswered", reminders.due_unanswered_needs, reminders.remind_unanswered_need,
+             "a need open for 7 days without a claim: remind the managers of its district"),
+    # telling people: after the moves above, so that their events go out in the same pass
+    Periodic("fan_out_events", fanout.due, fanout.apply,
+             "the next event: notifications for who is told (notifications/rules.py), webhook deliveries queued"),
+    Periodic("deliver_webhooks", webhook_delivery.due, webhook_delivery.deliver,
+             "one attempt at each due webhook delivery (backoff with jitter for 24 h)"),
+    Periodic("send_notifications", notification_sending.due, notification_sending.send_one,
+             "email, SMS and WeChat messages of notifications, to the users who chose them"),
 ]
 
 HANDLERS: dict[str, Handler] = {}
