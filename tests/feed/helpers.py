@@ -32,10 +32,11 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
         port = s.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
     task = asyncio.create_task(server.serve())
-    for _ in range(500):  # uvicorn says it has started only through this flag
-        if server.started:
-            break
-        await asyncio.sleep(0.01)
+    deadline = asyncio.get_running_loop().time() + 120  # a loaded machine starts slowly
+    while not server.started:  # uvicorn says it has started only through this flag
+        if task.done() or asyncio.get_running_loop().time() > deadline:
+            raise RuntimeError("the server did not start")
+        await asyncio.sleep(0.05)
     try:
         yield f"http://127.0.0.1:{port}/api/v1"
     finally:

@@ -71,7 +71,7 @@ async def test_wait_gives_up_with_an_empty_page(app: FastAPI, client: AsyncClien
 async def test_the_stream_resumes_after_last_event_id(app: FastAPI) -> None:
     for title in ("一", "二", "三"):
         await write_offer_event(app, title=title)
-    async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=10) as http:
+    async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=120) as http:
         first = (await http.get("/events?types=offer.published")).json()["items"]
         seen: list[dict] = []
         async with http.stream("GET", "/events/stream?types=offer.published",
