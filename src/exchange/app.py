@@ -61,7 +61,9 @@ def _routers() -> list[Any]:
     from exchange.campaigns.endpoints import router as campaigns
     from exchange.deals.endpoints import router as deals
     from exchange.deals.public_endpoints import router as transparency
+    from exchange.exports.endpoints import router as exports
     from exchange.funds.endpoints import router as funds
+    from exchange.imports.endpoints import router as imports
     from exchange.listings.endpoints import router as list_stats
     from exchange.matching.endpoints import router as matching
     from exchange.needs.endpoints import router as needs
@@ -74,7 +76,7 @@ def _routers() -> list[Any]:
     from exchange.vocabularies.endpoints import router as vocabularies
 
     return [accounts, regions, organizations, vocabularies, audit, funds, campaigns,
-            opportunities, offers, needs, points, list_stats, matching, tenders, deals, transparency]
+            opportunities, offers, needs, points, list_stats, matching, tenders, deals, transparency, imports, exports]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -118,7 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"],
             expose_headers=["ETag", "Location", "Retry-After"],
         )
-    app.add_middleware(RequestGuard, limit=settings.max_body_bytes)
+    app.add_middleware(RequestGuard, limit=settings.max_body_bytes,
+                       uploads={f"{API_PREFIX}/imports": settings.import_max_bytes})
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

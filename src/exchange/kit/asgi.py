@@ -40,10 +40,13 @@ def body_has_nul(body: bytes) -> bool:
 
 
 class RequestGuard:
-    """ASGI middleware: body size limit and NUL characters."""
+    """ASGI middleware: body size limit and NUL characters.
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    ``uploads`` maps the paths that take a file (``POST /imports``) to their own size limit; their bodies are
+    binary, so the NUL check does not apply to them (the endpoint reads the file for what it is)."""
+
+    def __init__(self, app: ASGIApp, limit: int, uploads: dict[str, int] | None = None) -> None:
+        self.app, self.limit, self.uploads = app, limit, uploads or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,9 +58,11 @@ class RequestGuard:
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        upload_limit = self.uploads.get(scope.get("path", ""))
+        limit = upload_limit or self.limit
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._too_large(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, limit)
             return
         chunks, size = [], 0
         while True:
@@ -66,13 +71,13 @@ class RequestGuard:
                 break
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.limit:
-                await self._too_large(scope, receive, send)
+            if size > limit:
+                await self._too_large(scope, receive, send, limit)
                 return
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
-        if body_has_nul(body):
+        if upload_limit is None and body_has_nul(body):
             await self._nul(scope, receive, send)
             return
         sent = False
@@ -86,10 +91,10 @@ class RequestGuard:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem_response(
-            Request(scope), 413, "payload_too_large", f"请求体超过 {self.limit} 字节",
-            f"The body is larger than {self.limit} bytes",
+            Request(scope), 413, "payload_too_large", f"请求体超过 {limit} 字节",
+            f"The body is larger than {limit} bytes",
         )
         await response(scope, receive, send)
 

@@ -1,0 +1,269 @@
+"""Imports: accept an upload, then check or import it as a job.
+
+A real run is all or nothing: every row goes through the API's schema and service in ONE transaction, each
+row behind a savepoint so that every error is found, not just the first; one error and the transaction is
+rolled back, so the database is exactly as it was. A dry run does the same and always rolls back. Rows whose
+``external_ref`` was imported before are skipped, so importing a file twice creates nothing the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from exchange import db
+from exchange.accounts.models import Role, User
+from exchange.accounts.repository import UserRepository
+from exchange.audit import service as audit
+from exchange.errors import VALIDATION_ZH, ExchangeError, forbidden, not_found
+from exchange.imports.columns import SHEET_NAMES
+from exchange.imports.kinds import KINDS, PREPARE, ImportKind, row_order
+from exchange.imports.models import Import, ImportRef, ImportStatus
+from exchange.imports.rows import HeaderMap, Lookups, RowError, read_row
+from exchange.kit.clock import now
+from exchange.sheets.reader import SheetProblem, Table, read_table
+
+log = logging.getLogger("exchange.imports")
+ORG_ROLES = (Role.org, Role.buyer, Role.community)
+MAX_ERRORS = 1000  # a file with more errors than this is answered with the first thousand
+
+
+def ref_scope(user: User) -> str:
+    """Whose numbering an ``external_ref`` is: the importing organization's, or the staff's."""
+    if user.role in ORG_ROLES and user.organization_id is not None:
+        return str(user.organization_id)
+    return "staff"
+
+
+async def accept(session: AsyncSession, *, user: User, kind: str, filename: str, content: bytes,
+                 dry_run: bool) -> Import:
+    """Record an upload to be checked (``dry_run``) or imported; 403 for a kind the user may not create."""
+    spec = KINDS[kind]
+    if user.role not in spec.roles:
+        raise forbidden(f"无权导入此类数据（{SHEET_NAMES[kind]}）", f"You may not import {kind}", code="role_not_allowed")
+    if not content:
+        raise ExchangeError("empty_file", 422, "上传的文件是空的", "The uploaded file is empty",
+                            errors=[{"loc": ["body", "file"], "msg": "empty file", "msg_zh": "文件为空"}])
+    imp = Import(id=uuid.uuid4(), kind=kind, dry_run=dry_run, status=ImportStatus.queued, author_id=user.id,
+                 filename=filename[:255], content=content, rows_total=0, rows_done=0, created=0, skipped=0, errors=[])
+    session.add(imp)
+    await session.flush()
+    audit.record(session, actor_id=user.id, action="import.accepted", entity_type="import", entity_id=imp.id,
+                 summary={"kind": kind, "dry_run": dry_run, "filename": imp.filename, "bytes": len(content)})
+    return imp
+
+
+async def get_visible(session: AsyncSession, user: User, import_id: uuid.UUID) -> Import:
+    """Its author and admins see an import; anyone else gets 404."""
+    imp = await session.get(Import, import_id)
+    if imp is None or (imp.author_id != user.id and user.role != Role.admin):
+        raise not_found("import")
+    return imp
+
+
+# -- the job ---------------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    rows_total: int = 0
+    rows_done: int = 0
+    created: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+Progress = Callable[[int], Awaitable[None]]
+
+
+async def run_import(factory: async_sessionmaker[AsyncSession], import_id: uuid.UUID, *, max_rows: int) -> None:
+    """The job: check or import one accepted upload. Safe to call twice (only a queued import runs)."""
+    async with db.unit_of_work(factory) as session:
+        claimed = await session.execute(
+            update(Import).where(Import.id == import_id, Import.status == ImportStatus.queued)
+            .values(status=ImportStatus.running).returning(Import.kind))
+        if claimed.first() is None:
+            return
+    imp, user = await _load(factory, import_id)
+    outcome = Outcome()
+    try:
+        table = read_table(imp.content or b"", imp.filename, max_rows=max_rows,
+                           sheet_names=(SHEET_NAMES[imp.kind], imp.kind))
+    except SheetProblem as problem:
+        outcome.errors.append(RowError(problem.row, problem.column, problem.code, problem.message))
+        await _finish(factory, imp, outcome, dry_run=True)
+        return
+    outcome.rows_total = len(table.rows)
+    await _set_progress(factory, imp.id, rows_total=outcome.rows_total, rows_done=0)
+    progress = _progress_writer(factory, imp.id, outcome.rows_total)
+    try:
+        async with factory() as session:
+            await _apply(session, KINDS[imp.kind], user, imp, table, outcome, progress)
+            if outcome.errors or imp.dry_run:
+                await session.rollback()
+            else:
+                await _record_finish(session, imp, outcome)
+                await db.commit(session)
+                return
+    except Exception:  # a fault of ours: the import fails and says so; the job runner logs it
+        log.exception("import %s failed", import_id)
+        outcome.errors.append(RowError(None, None, "internal_error", "导入时发生内部错误，未导入任何数据"))
+        outcome.created = 0
+    await _finish(factory, imp, outcome, dry_run=True)
+
+
+async def _load(factory: async_sessionmaker[AsyncSession], import_id: uuid.UUID) -> tuple[Import, User]:
+    async with factory() as session:
+        imp = await session.get(Import, import_id)
+        assert imp is not None
+        user = await UserRepository(session).get(imp.author_id)
+        assert user is not None
+    return imp, user  # closing the session detaches them as they were read
+
+
+async def _set_progress(factory: async_sessionmaker[AsyncSession], import_id: uuid.UUID, **values: int) -> None:
+    async with db.unit_of_work(factory) as session:
+        await session.execute(update(Import).where(Import.id == import_id).values(**values))
+
+
+def _progress_writer(factory: async_sessionmaker[AsyncSession], import_id: uuid.UUID, total: int) -> Progress:
+    """``rows_done`` is written from a second connection while the import's transaction is open. SQLite lets
+    one transaction write at a time, so there the count moves at the start and at the end only."""
+    step = max(200, total // 50)
+    sqlite = factory.kw["bind"].dialect.name == "sqlite"
+
+    async def report(done: int) -> None:
+        if not sqlite and done % step == 0:
+            await _set_progress(factory, import_id, rows_done=done)
+
+    return report
+
+
+async def _apply(session: AsyncSession, spec: ImportKind, user: User, imp: Import, table: Table, outcome: Outcome,
+                 progress: Progress) -> None:
+    header = HeaderMap.build(table.headers, spec.columns)
+    outcome.errors.extend(header.errors)
+    if any(e.code in ("missing_column", "duplicate_column") for e in header.errors):
+        return
+    lookups = await Lookups(session).load()
+    scope = ref_scope(user)
+    known = set((await session.execute(select(ImportRef.external_ref).where(
+        ImportRef.kind == spec.name, ImportRef.scope == scope))).scalars())
+    read: list[tuple[int, dict[str, Any]]] = []
+    for number, cells in table.rows:
+        data, errors = await read_row(lookups, header, number, cells, table.formula_cells)
+        outcome.errors.extend(errors)
+        read.append((number, data if not errors else {}))
+    seen_refs: dict[str, int] = {}
+    for number, data in row_order(spec.name, read):
+        outcome.rows_done += 1
+        await progress(outcome.rows_done)
+        if not data:
+            continue
+        ref = data.get("external_ref")
+        if ref is not None:
+            if ref in seen_refs:
+                outcome.errors.append(RowError(number, header.letter_of("external_ref"), "duplicate_ref",
+                                               f"外部编号「{ref}」与第 {seen_refs[ref]} 行重复"))
+                continue
+            seen_refs[ref] = number
+            if ref in known:
+                outcome.skipped += 1
+                continue
+        await _create_row(session, spec, user, imp, header, number, data, lookups, scope, outcome)
+        if len(outcome.errors) >= MAX_ERRORS:
+            break
+
+
+async def _create_row(session: AsyncSession, spec: ImportKind, user: User, imp: Import, header: HeaderMap, number: int,
+                      data: dict[str, Any], lookups: Lookups, scope: str, outcome: Outcome) -> None:
+    fields, extra = spec.split(PREPARE.get(spec.name, dict)(dict(data)))
+    try:
+        body = spec.schema.model_validate(fields)
+    except ValidationError as exc:
+        outcome.errors.extend(_schema_errors(exc, header, number))
+        return
+    try:
+        async with session.begin_nested():
+            entity_id = await spec.create(session, user, body, extra, lookups)
+            if entity_id is None:
+                outcome.skipped += 1
+                return
+            if extra.get("external_ref") is not None:
+                session.add(ImportRef(kind=spec.name, scope=scope, external_ref=extra["external_ref"][:100],
+                                      entity_id=entity_id, import_id=imp.id, created_at=now()))
+                await session.flush()
+    except ExchangeError as exc:
+        outcome.errors.append(_service_error(exc, header, number))
+        return
+    outcome.created += 1
+
+
+def _column_for(loc: list[Any] | tuple[Any, ...], header: HeaderMap) -> str | None:
+    parts = [p for p in loc if p != "body"]
+    if not parts:
+        return None
+    key = str(parts[0])
+    if key == "eligibility" and len(parts) > 1:
+        key = str(parts[1])
+    return header.letter_of(key) or header.letter_of(key.removesuffix("s"))
+
+
+def _schema_errors(exc: ValidationError, header: HeaderMap, number: int) -> list[RowError]:
+    out = []
+    for err in exc.errors():
+        loc = list(err.get("loc", ()))
+        column = _column_for(loc, header)
+        key = str(loc[0]) if loc else ""
+        name = next((c.zh for c, _ in header.positions.values() if c.key == key), key)
+        kind = str(err.get("type"))
+        zh = VALIDATION_ZH.get(kind, "取值无效")
+        detail = _constraint_zh(err.get("ctx") or {})
+        message = f"「{name}」：{zh}{detail}" if kind != "missing" else f"「{name}」：必填，不能为空"
+        out.append(RowError(number, column, kind, message))
+    return out
+
+
+def _constraint_zh(ctx: dict[str, Any]) -> str:
+    for key, zh in (("min_length", "至少 {} 个字符"), ("max_length", "最多 {} 个字符"), ("ge", "不小于 {}"),
+                    ("le", "不大于 {}"), ("gt", "大于 {}"), ("lt", "小于 {}")):
+        if key in ctx:
+            return f"（{zh.format(ctx[key])}）"
+    if "error" in ctx:
+        return f"（{ctx['error']}）"
+    return ""
+
+
+def _service_error(exc: ExchangeError, header: HeaderMap, number: int) -> RowError:
+    loc = (exc.errors or [{}])[0].get("loc") or []
+    return RowError(number, _column_for(loc, header), exc.code, exc.zh)
+
+
+async def _record_finish(session: AsyncSession, imp: Import, outcome: Outcome) -> None:
+    """The import's result, in the transaction that created its rows."""
+    values = {"status": ImportStatus.succeeded, "rows_total": outcome.rows_total, "rows_done": outcome.rows_done,
+              "created": outcome.created, "skipped": outcome.skipped, "errors": [], "content": None,
+              "finished_at": now()}
+    await session.execute(update(Import).where(Import.id == imp.id).values(**values))
+    audit.record(session, actor_id=imp.author_id, action="import.finished", entity_type="import", entity_id=imp.id,
+                 summary={"kind": imp.kind, "dry_run": imp.dry_run, "status": ImportStatus.succeeded,
+                          "created": outcome.created, "skipped": outcome.skipped})
+
+
+async def _finish(factory: async_sessionmaker[AsyncSession], imp: Import, outcome: Outcome, *, dry_run: bool) -> None:
+    """A dry run's or a failed run's result, in a transaction of its own (the rows were rolled back)."""
+    errors = sorted(outcome.errors, key=lambda e: (e.row or 0, e.column or ""))[:MAX_ERRORS]
+    status = ImportStatus.failed if errors else ImportStatus.succeeded
+    async with db.unit_of_work(factory) as session:
+        await session.execute(update(Import).where(Import.id == imp.id).values(
+            status=status, rows_total=outcome.rows_total, rows_done=outcome.rows_done,
+            created=outcome.created if not errors or imp.dry_run else 0, skipped=outcome.skipped,
+            errors=[e.as_dict() for e in errors], content=None, finished_at=now()))
+        audit.record(session, actor_id=imp.author_id, action="import.finished", entity_type="import", entity_id=imp.id,
+                     summary={"kind": imp.kind, "dry_run": imp.dry_run, "status": status, "errors": len(errors)})
