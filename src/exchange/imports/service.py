@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange import db
@@ -33,6 +33,7 @@ from exchange.sheets.reader import SheetProblem, Table, read_table
 log = logging.getLogger("exchange.imports")
 ORG_ROLES = (Role.org, Role.buyer, Role.community)
 MAX_ERRORS = 1000  # a file with more errors than this is answered with the first thousand
+BATCH = 500  # rows handed to a domain service at once
 
 
 def ref_scope(user: User) -> str:
@@ -161,6 +162,7 @@ async def _apply(session: AsyncSession, spec: ImportKind, user: User, imp: Impor
         outcome.errors.extend(errors)
         read.append((number, data if not errors else {}))
     seen_refs: dict[str, int] = {}
+    batch: list[tuple[int, Any, dict[str, Any]]] = []
     for number, data in row_order(spec.name, read):
         outcome.rows_done += 1
         await progress(outcome.rows_done)
@@ -176,33 +178,38 @@ async def _apply(session: AsyncSession, spec: ImportKind, user: User, imp: Impor
             if ref in known:
                 outcome.skipped += 1
                 continue
-        await _create_row(session, spec, user, imp, header, number, data, lookups, scope, outcome)
+        fields, extra = spec.split(PREPARE.get(spec.name, dict)(dict(data)))
+        try:
+            batch.append((number, spec.schema.model_validate(fields), extra))
+        except ValidationError as exc:
+            outcome.errors.extend(_schema_errors(exc, header, number))
+        if len(batch) >= BATCH:
+            await _create_rows(session, spec, user, imp, header, batch, lookups, scope, outcome)
+            batch = []
         if len(outcome.errors) >= MAX_ERRORS:
-            break
+            return
+    await _create_rows(session, spec, user, imp, header, batch, lookups, scope, outcome)
 
 
-async def _create_row(session: AsyncSession, spec: ImportKind, user: User, imp: Import, header: HeaderMap, number: int,
-                      data: dict[str, Any], lookups: Lookups, scope: str, outcome: Outcome) -> None:
-    fields, extra = spec.split(PREPARE.get(spec.name, dict)(dict(data)))
-    try:
-        body = spec.schema.model_validate(fields)
-    except ValidationError as exc:
-        outcome.errors.extend(_schema_errors(exc, header, number))
+async def _create_rows(session: AsyncSession, spec: ImportKind, user: User, imp: Import, header: HeaderMap,
+                       batch: list[tuple[int, Any, dict[str, Any]]], lookups: Lookups, scope: str,
+                       outcome: Outcome) -> None:
+    if not batch:
         return
-    try:
-        async with session.begin_nested():
-            entity_id = await spec.create(session, user, body, extra, lookups)
-            if entity_id is None:
-                outcome.skipped += 1
-                return
+    results = await spec.create_rows(session, user, [(body, extra) for _, body, extra in batch], lookups)
+    refs = []
+    for (number, _, extra), result in zip(batch, results, strict=True):
+        if isinstance(result, ExchangeError):
+            outcome.errors.append(_service_error(result, header, number))
+        elif result is None:
+            outcome.skipped += 1
+        else:
+            outcome.created += 1
             if extra.get("external_ref") is not None:
-                session.add(ImportRef(kind=spec.name, scope=scope, external_ref=extra["external_ref"][:100],
-                                      entity_id=entity_id, import_id=imp.id, created_at=now()))
-                await session.flush()
-    except ExchangeError as exc:
-        outcome.errors.append(_service_error(exc, header, number))
-        return
-    outcome.created += 1
+                refs.append({"kind": spec.name, "scope": scope, "external_ref": str(extra["external_ref"])[:100],
+                             "entity_id": result, "import_id": imp.id, "created_at": now()})
+    if refs:
+        await session.execute(insert(ImportRef), refs)
 
 
 def _column_for(loc: list[Any] | tuple[Any, ...], header: HeaderMap) -> str | None:
