@@ -192,6 +192,7 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
 @dataclass
 class _Scan:
     data_rows: int = 0
+    last_row: int = 0
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     merged_in_header: str | None = None
 
@@ -215,6 +216,7 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str, max_rows: int) -> _Scan:
                     elif counted != row:
                         counted = row
                         scan.data_rows += 1
+                        scan.last_row = max(scan.last_row, row)
                         if scan.data_rows > max_rows + 1:
                             raise SheetProblem("too_many_rows", f"数据行超过上限 {max_rows} 行，请分批导入", row=row)
                 elif m.group(4) and int(m.group(5)) == 1 and scan.merged_in_header is None:
@@ -246,6 +248,9 @@ def _read_xlsx(content: bytes, *, max_rows: int, sheet_names: tuple[str, ...]) -
     if path not in set(archive.namelist()):
         raise SheetProblem("invalid_workbook", f"工作表「{name}」的数据缺失")
     scan = _scan_sheet(archive, path, max_rows)
+    if scan.last_row > max_rows + 1:  # a value far below the data (row 1,048,576 …) would make a huge empty range
+        raise SheetProblem("too_many_rows", f"第 {scan.last_row} 行仍有内容：每次最多导入 {max_rows} 行数据，"
+                                            "请删除表格下方的零散内容或分批导入", row=scan.last_row)
     if scan.merged_in_header:
         raise SheetProblem("merged_header", f"表头有合并单元格（{scan.merged_in_header}）：请取消合并，每列一个表头",
                            row=1, column=scan.merged_in_header.split(":")[0].rstrip("0123456789"))
