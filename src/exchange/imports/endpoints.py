@@ -52,7 +52,7 @@ async def create_import(
                                content=content, dry_run=dry_run)
     # TEMPORARY until the job runner lands: the import runs in this process once the response is sent
     # (after the unit of work committed the accepted upload).
-    background.add_task(service.run_import, request.app.state.session_factory, imp.id,
+    background.add_task(service.run_in_own_transaction, request.app.state.session_factory, imp.id,
                         max_rows=request.app.state.settings.import_max_rows)
     response.headers["Location"] = f"{API_PREFIX}/imports/{imp.id}"
     return ImportOut.model_validate(imp)
