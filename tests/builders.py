@@ -98,3 +98,19 @@ async def make_org_user(app: FastAPI, role: str = "org", kind: str | None = None
     kind = kind or {"org": "social_org", "buyer": "government", "community": "community"}[role]
     org = await make_org(app, kind, **org_fields)
     return await make_user(app, role, organization_id=org.id), org
+
+
+async def run_jobs(app: FastAPI) -> Any:
+    """One pass of the job runner (what ``exchange tick`` does) against the app's database."""
+    from exchange.jobs.runner import Runner
+    from exchange.scheduled import JOBS
+
+    return await Runner(app.state.session_factory, JOBS).run_once()
+
+
+async def events_of(app: FastAPI, *, types: tuple[str, ...] = (), entity_id: Any = None) -> list[Any]:
+    """Every event recorded so far (optionally of some types, or about one entity), oldest first."""
+    from exchange.events.repository import EventRepository
+
+    async with db.read_only(app.state.session_factory) as session:
+        return await EventRepository(session).in_order(types=types, entity_id=entity_id)

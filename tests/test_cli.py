@@ -116,3 +116,11 @@ def test_serve_refuses_an_unmigrated_database(empty_url: str, capsys: pytest.Cap
     assert main(["serve", "--port", "1"]) == 1
     err = capsys.readouterr().err
     assert "exchange db upgrade" in err and "database_not_migrated" in err
+
+
+def test_worker_once_and_tick_run_the_job_list(empty_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "upgrade"]) == 0
+    assert main(["worker", "--once"]) == 0
+    assert "0 due moves applied, 0 failed; 0 jobs done, 0 failed" in capsys.readouterr().out
+    assert main(["tick"]) == 0
+    assert "0 due moves applied" in capsys.readouterr().out

@@ -1,7 +1,7 @@
 """sheets: organizations' function type; imports and the rows they created
 
 Revision ID: w_14_sheets
-Revises: 0005
+Revises: w_9_wiring
 Create Date: 2026-12-02 00:50:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import exchange.db
 
 revision: str = "w_14_sheets"
-down_revision: str | None = "0005"
+down_revision: str | None = "w_9_wiring"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 
-from exchange import db, ticker
+from exchange import db
 from exchange.config import Settings, get_settings
 from exchange.errors import PROBLEM_SCHEMA, install_error_handlers, problems
 from exchange.kit.asgi import RequestGuard
@@ -25,23 +25,10 @@ from exchange.migrate import check_migrated
 log = logging.getLogger("exchange")
 
 
-async def _tick_forever(app: FastAPI, interval: float) -> None:
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            async with db.unit_of_work(app.state.session_factory) as session:
-                await ticker.tick(session)
-        except Exception:  # a failed tick must not stop the next one
-            log.exception("periodic tick failed")
-
-
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings: Settings = app.state.settings
     await check_migrated(app.state.engine)
     tasks = []
-    if settings.tick_interval_seconds > 0:
-        tasks.append(asyncio.create_task(_tick_forever(app, settings.tick_interval_seconds)))
     for start in app.state.background_starters:
         tasks.append(asyncio.create_task(start(app)))
     try:

@@ -1,4 +1,4 @@
-"""The ``exchange`` command: serve, db upgrade, users, demo, tick, ledger check, regions, export-openapi."""
+"""The ``exchange`` command: serve, worker, db upgrade, users, demo, tick, ledger check, regions, export-openapi."""
 
 from __future__ import annotations
 
@@ -49,11 +49,79 @@ def _check_migrated() -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import multiprocessing
+
     import uvicorn
 
     _check_migrated()
-    uvicorn.run("exchange.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=True, log_level=args.log_level)
+    runner = None
+    if get_settings().runs_jobs_beside_serve:  # the embedded default: one command serves and runs the jobs
+        runner = multiprocessing.get_context("spawn").Process(target=_worker_process, name="exchange-worker", daemon=True)
+        runner.start()
+    try:
+        uvicorn.run("exchange.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                    proxy_headers=True, log_level=args.log_level)
+    finally:
+        if runner is not None:
+            runner.terminate()
+            runner.join(10)
+    return 0
+
+
+def _worker_process() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which then stops this process
+    _configure_logging("info")
+    asyncio.run(_work(once=False, interval=None))
+
+
+def _configure_logging(level: str) -> None:
+    import logging
+
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+async def _work(*, once: bool, interval: float | None) -> Any:
+    from exchange import models  # noqa: F401  (every table known to the mapper)
+    from exchange.jobs.runner import Runner
+    from exchange.migrate import check_migrated
+    from exchange.scheduled import JOBS
+
+    settings = get_settings()
+    engine = db.create_engine(settings.database_url, pool_size=2)
+    try:
+        await check_migrated(engine)
+        runner = Runner(db.create_session_factory(engine), JOBS,
+                        interval=interval if interval is not None else settings.tick_interval_seconds or 30.0)
+        if once:
+            return await runner.run_once()
+        await runner.run_forever(_stop_on_signals())
+    finally:
+        await engine.dispose()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    import signal
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
+            pass
+    return stop
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _configure_logging(args.log_level)
+    if args.once:
+        report = asyncio.run(_work(once=True, interval=None))
+        print(f"{report.applied} due moves applied, {report.failed} failed; "
+              f"{report.jobs_done} jobs done, {report.jobs_failed} failed")
+        return 0 if not (report.failed or report.jobs_failed) else 1
+    asyncio.run(_work(once=False, interval=args.interval))
     return 0
 
 
@@ -92,13 +160,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_tick(args: argparse.Namespace) -> int:
-    from exchange import ticker
-    from exchange.app import _routers
-
-    _routers()  # importing every domain registers its due moves
-    moved = _run_in_uow(ticker.tick)
-    print(f"{moved} due moves applied")
-    return 0
+    report = asyncio.run(_work(once=True, interval=None))
+    print(f"{report.applied} due moves applied" + (f", {report.failed} failed" if report.failed else ""))
+    return 0 if not report.failed else 1
 
 
 def cmd_ledger_check(args: argparse.Namespace) -> int:
@@ -158,7 +222,12 @@ def build_parser() -> argparse.ArgumentParser:
     admin.set_defaults(func=cmd_create_admin)
 
     sub.add_parser("demo", help="load the demo district (idempotent)").set_defaults(func=cmd_demo)
-    sub.add_parser("tick", help="apply every due time-based move").set_defaults(func=cmd_tick)
+    sub.add_parser("tick", help="apply every due time-based move once").set_defaults(func=cmd_tick)
+    worker = sub.add_parser("worker", help="run the job runner: periodic moves, reminders, deferred jobs")
+    worker.add_argument("--once", action="store_true", help="one pass, then exit")
+    worker.add_argument("--interval", type=float, default=None, help="seconds between passes (EXCHANGE_TICK_INTERVAL_SECONDS)")
+    worker.add_argument("--log-level", default="info")
+    worker.set_defaults(func=cmd_worker)
     ledger = sub.add_parser("ledger", help="money").add_subparsers(dest="ledger_command", required=True)
     ledger.add_parser("check", help="verify every ledger invariant").set_defaults(func=cmd_ledger_check)
 

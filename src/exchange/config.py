@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
     search_rate_per_minute: int = Field(default=120, ge=1)
-    tick_interval_seconds: float = Field(default=30.0, ge=0)
+    tick_interval_seconds: float = Field(default=30.0, ge=0)  # how often the job runner looks for due work
+    # run the job runner beside `exchange serve` (in its own process); unset: yes on SQLite, no on PostgreSQL
+    serve_runs_jobs: bool | None = None
     db_pool_size: int = Field(default=10, ge=1)
     matching_sync_seconds: float = Field(default=1.0, gt=0)
     matching_warmup: bool = True  # build the matching index at start-up and keep it fresh in the background
@@ -45,6 +47,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def runs_jobs_beside_serve(self) -> bool:
+        return self.is_sqlite if self.serve_runs_jobs is None else self.serve_runs_jobs
 
 
 @lru_cache

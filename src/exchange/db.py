@@ -28,6 +28,7 @@ NAMING_CONVENTION = {
 }
 
 PreCommitHook = Callable[[AsyncSession], Awaitable[None]]
+READ_ONLY_OPTION = "exchange_read_only"
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -89,25 +90,35 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # Every transaction takes the write lock up front: a read that later writes (a due
-        # time-based move) can never fail to upgrade, and writers queue instead of colliding.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            # A read: a deferred transaction takes no lock, so in WAL mode readers never wait for a
+            # writer nor for each other; query_only makes a write attempted by mistake fail loudly.
+            conn.exec_driver_sql("PRAGMA query_only=ON")
+            conn.exec_driver_sql("BEGIN")
+        else:
+            # A write takes the write lock up front, so it can never fail to upgrade a read lock
+            # half-way, and writers queue (busy_timeout) instead of colliding.
+            conn.exec_driver_sql("PRAGMA query_only=OFF")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-def add_pre_commit_hook(session: AsyncSession, hook: PreCommitHook) -> None:
-    """Run ``hook`` once, just before this session's unit of work commits."""
-    hooks: list[PreCommitHook] = session.info.setdefault("pre_commit_hooks", [])
-    if hook not in hooks:
-        hooks.append(hook)
+def add_pre_commit_hook(session: AsyncSession, hook: PreCommitHook, *, order: int = 10) -> None:
+    """Run ``hook`` once, just before this session's unit of work commits.
+
+    Hooks run by ``order`` (then by registration), whatever order they were added in, so that the
+    locks they take (the audit chain's head, then the events' head) are always taken in one order."""
+    hooks: list[tuple[int, PreCommitHook]] = session.info.setdefault("pre_commit_hooks", [])
+    if all(h is not hook for _, h in hooks):
+        hooks.append((order, hook))
 
 
 async def commit(session: AsyncSession) -> None:
     """Run the pre-commit hooks, then commit: the only commit path in the application."""
-    for hook in session.info.pop("pre_commit_hooks", []):
+    for _, hook in sorted(session.info.pop("pre_commit_hooks", []), key=lambda item: item[0]):
         await hook(session)
     await session.commit()
 
@@ -123,6 +134,19 @@ async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
             session.info.pop("pre_commit_hooks", None)
             await session.rollback()
             raise
+
+
+async def begin_read_only(session: AsyncSession) -> None:
+    """Make ``session``'s transaction a read: on SQLite it takes no lock and refuses to write."""
+    await session.connection(execution_options={READ_ONLY_OPTION: True})
+
+
+@asynccontextmanager
+async def read_only(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for reading only; it never commits (closing it ends the transaction)."""
+    async with factory() as session:
+        await begin_read_only(session)
+        yield session
 
 
 def _utcnow() -> dt.datetime:

@@ -5,8 +5,10 @@ from exchange.audit.models import AuditEvent, AuditHead  # noqa: F401
 from exchange.campaigns.models import Campaign, Contribution  # noqa: F401
 from exchange.db import Base  # noqa: F401
 from exchange.deals.models import Deal, Milestone, Supervision  # noqa: F401
+from exchange.events.models import EventHead, EventRecipient, EventRow  # noqa: F401
 from exchange.funds.models import DealFund, Earmark, Fund, FundBalance, LedgerEntry, LedgerTransaction, Payment  # noqa: F401
 from exchange.imports.models import Import, ImportRef  # noqa: F401
+from exchange.jobs.models import Job  # noqa: F401
 from exchange.kit.idempotency import IdempotencyRecord  # noqa: F401
 from exchange.listings.models import ListingRegion, ListingTerm  # noqa: F401
 from exchange.matching.models import MatchFeedback  # noqa: F401

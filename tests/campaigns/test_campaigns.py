@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 
-from exchange import db, ticker
 from exchange.campaigns.service import matching, ratio_fraction
-from tests.builders import make_org, make_user, seed_regions
+from tests.builders import make_org, make_user, run_jobs, seed_regions
 from tests.funds.money import figures, make_fund, violations
 
 
@@ -101,8 +100,7 @@ async def test_below_target_refunds_contributions_and_matching(app, client, setu
     await _give(client, setup["resident"], campaign["id"], 3_001)
     assert (await figures(app, setup["fund"]))["paid"] == 1_500
     clock.advance(minutes=31)
-    async with db.unit_of_work(app.state.session_factory) as session:
-        assert await ticker.tick(session) >= 1
+    assert (await run_jobs(app)).applied >= 1
     got = (await client.get(f"/campaigns/{campaign['id']}")).json()
     assert (got["status"], got["outcome"], got["raised_fen"], got["matched_fen"]) == ("ended", "refunded", 3_001, 1_500)
     assert await figures(app, setup["fund"]) == {"deposited": 1_000_000, "available": 1_000_000, "earmarked": 0,

@@ -8,8 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 import xlsxwriter
 from python_calamine import CalamineWorkbook
+
+from tests.builders import run_jobs
 
 
 def xlsx(rows: Sequence[Sequence[Any]], *, sheet: str = "Sheet1", setup: Any = None, extra_sheets: Sequence[str] = (),
@@ -62,11 +65,13 @@ async def upload(client: httpx.AsyncClient, headers: dict[str, str], kind: str, 
                              files={"file": (filename, content)})
 
 
-async def run(client: httpx.AsyncClient, headers: dict[str, str], kind: str, content: bytes, *,
+async def run(app: FastAPI, client: httpx.AsyncClient, headers: dict[str, str], kind: str, content: bytes, *,
               filename: str = "data.xlsx", dry_run: bool = True) -> dict[str, Any]:
-    """Upload, then read the finished import (the job has run when the upload's response is complete)."""
+    """Upload, let the job runner run the import, then read it."""
     response = await upload(client, headers, kind, content, filename=filename, dry_run=dry_run)
     assert response.status_code == 202, response.text
+    assert response.json()["status"] == "queued"
+    await run_jobs(app)
     done = await client.get(f"/imports/{response.json()['id']}", headers=headers)
     assert done.status_code == 200, done.text
     return done.json()

@@ -45,7 +45,7 @@ async def test_dry_run_answers_every_error_with_row_and_column(app: FastAPI, cli
                     offer_row("A5", regions="火星社区"),
                     offer_row("A6", pricing="免费", price="3"),
                     offer_row("A1", title="编号重复")])
-    result = await run(client, actor.headers, "offers", content)
+    result = await run(app, client, actor.headers, "offers", content)
     assert result["status"] == "failed" and result["dry_run"] is True
     assert result["rows_total"] == 7
     got = {(e["row"], e["column"], e["code"]) for e in result["errors"]}
@@ -58,7 +58,7 @@ async def test_dry_run_answers_every_error_with_row_and_column(app: FastAPI, cli
 async def test_dry_run_of_a_good_file_says_what_it_would_create_and_creates_nothing(app: FastAPI,
                                                                                       client: httpx.AsyncClient) -> None:
     actor = await org_world(app)
-    result = await run(client, actor.headers, "offers", xlsx([OFFER_HEADER, offer_row("A1"), offer_row("A2")]))
+    result = await run(app, client, actor.headers, "offers", xlsx([OFFER_HEADER, offer_row("A1"), offer_row("A2")]))
     assert (result["status"], result["created"], result["errors"]) == ("succeeded", 2, [])
     assert await count(app, "offers") == 0
 
@@ -67,7 +67,7 @@ async def test_a_real_run_creates_every_row_through_the_api_rules(app: FastAPI, 
     actor = await org_world(app)
     english = ["external_ref", "title", "category", "target_groups", "region_codes", "pricing", "price_fen", "status"]
     content = xlsx([english, ["E1", "助残康复训练", "disability", "disabled", COMM_A1, "market", 2500, "published"]])
-    result = await run(client, actor.headers, "offers", content, dry_run=False)
+    result = await run(app, client, actor.headers, "offers", content, dry_run=False)
     assert (result["status"], result["created"]) == ("succeeded", 1), result
     listed = (await client.get("/offers", params={"q": "康复"})).json()["items"]
     assert [(o["title"], o["category"], o["price_fen"], o["status"], o["organization_id"]) for o in listed] == [
@@ -77,24 +77,24 @@ async def test_a_real_run_creates_every_row_through_the_api_rules(app: FastAPI, 
 async def test_reimport_creates_nothing(app: FastAPI, client: httpx.AsyncClient) -> None:
     actor = await org_world(app)
     content = xlsx([OFFER_HEADER, offer_row("R1"), offer_row("R2", title="老年人智能手机培训")])
-    first = await run(client, actor.headers, "offers", content, dry_run=False)
+    first = await run(app, client, actor.headers, "offers", content, dry_run=False)
     assert (first["created"], first["skipped"]) == (2, 0)
     before = {t: await count(app, t) for t in ("offers", "listing_terms", "import_refs")}
-    second = await run(client, actor.headers, "offers", content, dry_run=False)
+    second = await run(app, client, actor.headers, "offers", content, dry_run=False)
     assert (second["status"], second["created"], second["skipped"]) == ("succeeded", 0, 2)
     assert {t: await count(app, t) for t in before} == before
 
 
 async def test_a_failed_real_import_leaves_the_database_exactly_as_it_was(app: FastAPI, client: httpx.AsyncClient) -> None:
     actor = await org_world(app)
-    await run(client, actor.headers, "offers", xlsx([OFFER_HEADER, offer_row("K1")]), dry_run=False)
+    await run(app, client, actor.headers, "offers", xlsx([OFFER_HEADER, offer_row("K1")]), dry_run=False)
     tables = ("offers", "listing_terms", "listing_regions", "import_refs", "audit_events", "organizations")
     before = {t: await count(app, t) for t in tables}
     async with app.state.session_factory() as session:
         titles_before = sorted((await session.execute(select(Offer.title))).scalars())
     content = xlsx([OFFER_HEADER, offer_row("K2", title="新服务一"), offer_row("K3", title="新服务二"),
                     offer_row("K4", category="不存在")])
-    result = await run(client, actor.headers, "offers", content, dry_run=False)
+    result = await run(app, client, actor.headers, "offers", content, dry_run=False)
     assert (result["status"], result["created"]) == ("failed", 0)
     assert [(e["row"], e["column"]) for e in result["errors"]] == [(4, "C")]
     after = {t: await count(app, t) for t in tables}
@@ -110,7 +110,7 @@ async def test_gb18030_csv_as_excel_saves_it(app: FastAPI, client: httpx.AsyncCl
                          offer_row("G2", title="骑手驿站·关爱服务", groups="快递外卖骑手等新就业群体")], "gb18030")
     with pytest.raises(UnicodeDecodeError):
         content.decode("utf-8")
-    result = await run(client, actor.headers, "offers", content, filename="服务.csv", dry_run=False)
+    result = await run(app, client, actor.headers, "offers", content, filename="服务.csv", dry_run=False)
     assert (result["status"], result["created"]) == ("succeeded", 2), result
     async with app.state.session_factory() as session:
         assert sorted((await session.execute(select(Offer.title))).scalars()) == ["社区儿童课后托管", "骑手驿站·关爱服务"]
@@ -120,7 +120,7 @@ async def test_gb18030_csv_as_excel_saves_it(app: FastAPI, client: httpx.AsyncCl
 async def test_utf8_csv_with_or_without_bom(app: FastAPI, client: httpx.AsyncClient, encoding: str) -> None:
     actor = await org_world(app)
     content = csv_bytes([OFFER_HEADER, offer_row("U1")], encoding)
-    result = await run(client, actor.headers, "offers", content, filename="offers.csv")
+    result = await run(app, client, actor.headers, "offers", content, filename="offers.csv")
     assert (result["status"], result["created"]) == ("succeeded", 1), result
 
 
@@ -132,7 +132,7 @@ async def test_dates_as_people_type_them_and_labels_for_codes(app: FastAPI, clie
                     ["读书会", "社会组织", "备案组织", "社区备案", "文体娱乐", None, "2021年5月4日", "玉林东路社区", "李老师"],
                     ["助老队", "社会组织", "社会团体", "登记注册", "为民服务", valid_credit_code(), "2020/3/15", COMM_A1, None],
                     ["志愿队", "社会组织", "备案组织", "街道备案", "居民互助", None, "20190701", "玉林街道", None]])
-    result = await run(client, admin.headers, "organizations", content, dry_run=False)
+    result = await run(app, client, admin.headers, "organizations", content, dry_run=False)
     assert (result["status"], result["created"]) == ("succeeded", 3), result
     async with app.state.session_factory() as session:
         rows = (await session.execute(select(Organization.name, Organization.founded_on, Organization.function_type,
@@ -146,9 +146,9 @@ async def test_ambiguous_region_name_is_an_error_with_its_cell(app: FastAPI, cli
     await seed_regions(app)
     admin = await make_user(app, "admin")
     regions = xlsx([["区划代码", "名称", "层级", "上级代码"], ["510107004002", "玉林东路社区", "社区", "510107004000"]])
-    assert (await run(client, admin.headers, "regions", regions, dry_run=False))["created"] == 1
+    assert (await run(app, client, admin.headers, "regions", regions, dry_run=False))["created"] == 1
     content = xlsx([["需求标题", "所在区域"], ["需要陪同就医", "玉林东路社区"]])
-    result = await run(client, admin.headers, "needs", content)
+    result = await run(app, client, admin.headers, "needs", content)
     assert [(e["row"], e["column"], e["code"]) for e in result["errors"]] == [(2, "B", "ambiguous_region")]
 
 
@@ -158,9 +158,9 @@ async def test_regions_in_any_order_parents_first(app: FastAPI, client: httpx.As
                     ["510107003001", "玉林东路社区", "社区", "510107003000"],
                     ["510107003000", "玉林街道", "街道", "510107"],
                     ["510107", "武侯区", "区县", None]])
-    result = await run(client, admin.headers, "regions", content, dry_run=False)
+    result = await run(app, client, admin.headers, "regions", content, dry_run=False)
     assert (result["status"], result["created"]) == ("succeeded", 3), result
-    again = await run(client, admin.headers, "regions", content, dry_run=False)
+    again = await run(app, client, admin.headers, "regions", content, dry_run=False)
     assert (again["created"], again["skipped"]) == (0, 3)
 
 
@@ -174,9 +174,9 @@ def _formula(book: Any, sheet: Any) -> None:
     sheet.write_formula(2, 6, "=10+5.5", None, 15.5)
 
 
-async def expect_file_error(client: httpx.AsyncClient, actor: Any, content: bytes, code: str,
+async def expect_file_error(app: FastAPI, client: httpx.AsyncClient, actor: Any, content: bytes, code: str,
                             row: int | None = None, column: str | None = None, filename: str = "x.xlsx") -> None:
-    result = await run(client, actor.headers, "offers", content, filename=filename, dry_run=False)
+    result = await run(app, client, actor.headers, "offers", content, filename=filename, dry_run=False)
     assert result["status"] == "failed", result
     assert [(e["code"], e["row"], e["column"]) for e in result["errors"]] == [(code, row, column)], result["errors"]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in result["errors"][0]["message"])
@@ -184,25 +184,25 @@ async def expect_file_error(client: httpx.AsyncClient, actor: Any, content: byte
 
 async def test_workbook_with_macros(app: FastAPI, client: httpx.AsyncClient) -> None:
     actor = await org_world(app)
-    await expect_file_error(client, actor, with_macros(xlsx([OFFER_HEADER, offer_row("M1")])), "macros_not_allowed",
+    await expect_file_error(app, client, actor, with_macros(xlsx([OFFER_HEADER, offer_row("M1")])), "macros_not_allowed",
                             filename="x.xlsm")
 
 
 async def test_formula_where_a_value_is_expected(app: FastAPI, client: httpx.AsyncClient) -> None:
     actor = await org_world(app)
     content = xlsx([OFFER_HEADER, offer_row("F1"), offer_row("F2", price=None)], setup=_formula)
-    await expect_file_error(client, actor, content, "formula_not_allowed", 3, "G")
+    await expect_file_error(app, client, actor, content, "formula_not_allowed", 3, "G")
 
 
 async def test_merged_header_cells(app: FastAPI, client: httpx.AsyncClient) -> None:
     actor = await org_world(app)
-    await expect_file_error(client, actor, xlsx([OFFER_HEADER, offer_row("H1")], setup=_merged), "merged_header", 1, "B")
+    await expect_file_error(app, client, actor, xlsx([OFFER_HEADER, offer_row("H1")], setup=_merged), "merged_header", 1, "B")
 
 
 async def test_hidden_sheet(app: FastAPI, client: httpx.AsyncClient) -> None:
     actor = await org_world(app)
     content = xlsx([OFFER_HEADER, offer_row("S1")], extra_sheets=["旧数据"], hidden=["旧数据"])
-    await expect_file_error(client, actor, content, "hidden_sheet")
+    await expect_file_error(app, client, actor, content, "hidden_sheet")
 
 
 async def test_a_sheet_reaching_row_1048576(app: FastAPI, client: httpx.AsyncClient) -> None:
@@ -211,7 +211,7 @@ async def test_a_sheet_reaching_row_1048576(app: FastAPI, client: httpx.AsyncCli
     def far(book: Any, sheet: Any) -> None:
         sheet.write(1_048_575, 0, "末行")
 
-    await expect_file_error(client, actor, xlsx([OFFER_HEADER, offer_row("Z1")], setup=far), "too_many_rows", 1_048_576)
+    await expect_file_error(app, client, actor, xlsx([OFFER_HEADER, offer_row("Z1")], setup=far), "too_many_rows", 1_048_576)
 
 
 async def test_more_rows_than_the_limit(databases: Any, client: httpx.AsyncClient) -> None:
@@ -223,8 +223,8 @@ async def test_more_rows_than_the_limit(databases: Any, client: httpx.AsyncClien
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=small), base_url="http://t/api/v1") as c:
             actor = await org_world(small)
             rows = [OFFER_HEADER] + [offer_row(f"L{i}") for i in range(5)]
-            await expect_file_error(c, actor, xlsx(rows), "too_many_rows", 5)
-            await expect_file_error(c, actor, csv_bytes(rows), "too_many_rows", 5, filename="x.csv")
+            await expect_file_error(small, c, actor, xlsx(rows), "too_many_rows", 5)
+            await expect_file_error(small, c, actor, csv_bytes(rows), "too_many_rows", 5, filename="x.csv")
     await databases.drop(url)
 
 
@@ -247,15 +247,15 @@ async def test_a_file_over_the_upload_limit_is_413_and_the_limit_is_the_imports_
 
 async def test_not_a_spreadsheet(app: FastAPI, client: httpx.AsyncClient) -> None:
     actor = await org_world(app)
-    await expect_file_error(client, actor, b"\xd0\xcf\x11\xe0" + b"\x00" * 600, "unsupported_format", filename="old.xls")
-    await expect_file_error(client, actor, b"PK\x03\x04broken", "invalid_workbook")
-    await expect_file_error(client, actor, "服务名称\n".encode("utf-16-le")[:7] + b"\xff\xfe\xfd", "unknown_encoding",
+    await expect_file_error(app, client, actor, b"\xd0\xcf\x11\xe0" + b"\x00" * 600, "unsupported_format", filename="old.xls")
+    await expect_file_error(app, client, actor, b"PK\x03\x04broken", "invalid_workbook")
+    await expect_file_error(app, client, actor, "服务名称\n".encode("utf-16-le")[:7] + b"\xff\xfe\xfd", "unknown_encoding",
                             filename="x.csv")
 
 
 async def test_unknown_and_missing_columns(app: FastAPI, client: httpx.AsyncClient) -> None:
     actor = await org_world(app)
-    result = await run(client, actor.headers, "offers", xlsx([["服务名称", "备注"], ["助餐", "x"]]))
+    result = await run(app, client, actor.headers, "offers", xlsx([["服务名称", "备注"], ["助餐", "x"]]))
     assert sorted((e["code"], e["row"], e["column"]) for e in result["errors"]) == [
         ("missing_column", 1, None), ("unknown_column", 1, "B")]
 
@@ -282,13 +282,29 @@ async def test_an_organization_importing_offers_of_another_is_refused_per_row(ap
     actor = await org_world(app)
     _, other_org = await make_org_user(app, "org")
     content = xlsx([["服务名称", "服务类别", "提供组织"], ["助餐", "养老服务", other_org.name]])
-    result = await run(client, actor.headers, "offers", content)
+    result = await run(app, client, actor.headers, "offers", content)
     assert [(e["row"], e["code"]) for e in result["errors"]] == [(2, "not_your_organization")]
 
 
 async def test_count_of_rows_is_progress(app: FastAPI, client: httpx.AsyncClient) -> None:
     actor = await org_world(app)
-    result = await run(client, actor.headers, "offers", xlsx([OFFER_HEADER] + [offer_row(f"P{i}") for i in range(7)]))
+    result = await run(app, client, actor.headers, "offers", xlsx([OFFER_HEADER] + [offer_row(f"P{i}") for i in range(7)]))
     assert (result["rows_total"], result["rows_done"]) == (7, 7)
     async with app.state.session_factory() as session:
         assert (await session.execute(select(func.count()).select_from(Offer))).scalar_one() == 0
+
+
+async def test_the_import_runs_on_the_job_runner_and_says_it_finished(app: FastAPI, client: httpx.AsyncClient) -> None:
+    from tests.builders import events_of, run_jobs
+
+    actor = await org_world(app)
+    accepted = await upload(client, actor.headers, "offers", xlsx([OFFER_HEADER, offer_row("J1")]), dry_run=False)
+    assert accepted.status_code == 202 and accepted.json()["status"] == "queued"
+    assert await count(app, "offers") == 0  # nothing happens inside the request
+    report = await run_jobs(app)
+    assert report.jobs_done == 1
+    done = (await client.get(f"/imports/{accepted.json()['id']}", headers=actor.headers)).json()
+    assert (done["status"], done["created"], done["rows_done"], done["rows_total"]) == ("succeeded", 1, 1, 1)
+    finished = await events_of(app, types=("import.finished",))
+    assert [(e.entity_id, e.data["status"]) for e in finished] == [(accepted.json()["id"], "succeeded")]
+    assert (await run_jobs(app)).jobs_done == 0  # the job ran once

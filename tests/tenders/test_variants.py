@@ -40,14 +40,13 @@ async def test_too_few_bids_is_unsuccessful_and_releases_the_earmark(app, client
 
 
 async def test_the_clock_closes_bidding_without_anyone_asking(app, client, clock) -> None:
-    from exchange import db, ticker
+    from tests.builders import run_jobs
 
     w = await world(app, bidders=1)
     opp = await open_tender(client, w, min_bids=1)
     await bid(client, w.bidders[0], opp["id"], 10_000_000)
     w.later(app, clock, days=11)
-    async with db.unit_of_work(app.state.session_factory) as session:
-        assert await ticker.tick(session) >= 1
+    assert (await run_jobs(app)).applied >= 1
     assert (await ok(client.get(f"/opportunities/{opp['id']}")))["status"] == "bidding_closed"
 
 

@@ -38,6 +38,10 @@ class CampaignRepository(RepositoryBase[Campaign]):
                 .order_by(Contribution.created_at, Contribution.id))
         return list((await self.session.execute(stmt)).scalars())
 
+    async def contributor_ids(self, campaign_id: uuid.UUID) -> list[uuid.UUID]:
+        stmt = select(Contribution.user_id).where(Contribution.campaign_id == campaign_id).distinct()
+        return sorted((await self.session.execute(stmt)).scalars(), key=str)
+
     async def contribution_sums(self) -> dict[uuid.UUID, tuple[int, int]]:
         stmt = (select(Contribution.campaign_id, func.sum(Contribution.amount_fen), func.sum(Contribution.matched_fen))
                 .group_by(Contribution.campaign_id))

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import events
 from exchange.accounts.models import User
 from exchange.audit import service as audit
 from exchange.campaigns.models import Campaign, Contribution
@@ -127,6 +128,9 @@ async def contribute(session: AsyncSession, *, user: User, campaign_id: uuid.UUI
     campaign.matched_fen += matched
     if campaign.status == "open" and campaign.raised_fen + campaign.matched_fen >= campaign.target_fen:
         campaign.status = "funded"
+        events.record(session, events.CampaignFunded(
+            campaign_id=campaign.id, raised_fen=campaign.raised_fen, matched_fen=campaign.matched_fen,
+            target_fen=campaign.target_fen, audience=events.Audience.everyone(users=[campaign.created_by])))
     await session.flush()
     audit.record(session, actor_id=user.id, action="campaign.contributed", entity_type="campaign", entity_id=campaign.id,
                  summary={"amount_fen": amount_fen, "matched_fen": matched, "contribution_id": str(contribution_id)})
@@ -149,6 +153,10 @@ async def end(session: AsyncSession, campaign: Campaign) -> bool:
     audit.record(session, actor_id=None, action="campaign.ended", entity_type="campaign", entity_id=campaign.id,
                  public=True, summary={"outcome": campaign.outcome, "raised_fen": campaign.raised_fen,
                                        "matched_fen": campaign.matched_fen, "target_fen": campaign.target_fen})
+    contributors = await CampaignRepository(session).contributor_ids(campaign.id)
+    events.record(session, events.CampaignEnded(
+        campaign_id=campaign.id, outcome=campaign.outcome or "", raised_fen=campaign.raised_fen,
+        matched_fen=campaign.matched_fen, audience=events.Audience.everyone(users=[campaign.created_by, *contributors])))
     return True
 
 
@@ -173,14 +181,14 @@ async def _refund(session: AsyncSession, campaign: Campaign) -> None:
         contribution.refunded = True
 
 
-async def end_due(session: AsyncSession) -> int:
-    """Apply every due end (the ticker calls this)."""
-    repo, moved = CampaignRepository(session), 0
-    for campaign_id in await repo.due_ids(now()):
-        campaign = await repo.get_for_update(campaign_id)
-        if campaign is not None and await end(session, campaign):
-            moved += 1
-    return moved
+async def due_to_end(session: AsyncSession) -> list[uuid.UUID]:
+    return await CampaignRepository(session).due_ids(now())
+
+
+async def end_if_due(session: AsyncSession, campaign_id: uuid.UUID) -> bool:
+    """End one campaign whose time is up (the job runner's item); one held elsewhere is skipped."""
+    campaign = await CampaignRepository(session).get_for_update(campaign_id, skip_locked=True)
+    return campaign is not None and await end(session, campaign)
 
 
 async def read(session: AsyncSession, campaign_id: uuid.UUID) -> Campaign:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import events
 from exchange.accounts.models import User
 from exchange.audit import service as audit
 from exchange.deals import errors, money
@@ -58,6 +59,12 @@ async def get_deal(session: AsyncSession, user: User, deal_id: uuid.UUID, *, loc
 def _audit(session: AsyncSession, user: User | None, deal: Deal, action: str, public: bool = False, **summary: Any) -> None:
     audit.record(session, actor_id=user.id if user else None, action=f"deal.{action}", entity_type="deal",
                  entity_id=deal.id, public=public, summary=summary)
+
+
+def _parties(deal: Deal, *, public: bool) -> events.Audience:
+    """The deal's two parties; public events are also everyone's (the deal's own rows stay private)."""
+    parties = [deal.buyer_organization_id, deal.organization_id]
+    return events.Audience.everyone(organizations=parties) if public else events.Audience.only(organizations=parties)
 
 
 # -- creation --------------------------------------------------------------------------------------
@@ -177,6 +184,9 @@ async def _activate(session: AsyncSession, user: User, deal: Deal) -> None:
         audit.record(session, actor_id=user.id, action="opportunity.contracted", entity_type="opportunity",
                      entity_id=opp.id, public=True, summary={"deal_id": deal.id})
     _audit(session, user, deal, "activated", public=True, amount_fen=deal.amount_fen)
+    events.record(session, events.DealSigned(
+        deal_id=deal.id, opportunity_id=deal.opportunity_id, buyer_organization_id=deal.buyer_organization_id,
+        organization_id=deal.organization_id, amount_fen=deal.amount_fen, audience=_parties(deal, public=True)))
 
 
 # -- milestones ------------------------------------------------------------------------------------
@@ -215,8 +225,28 @@ async def milestone_move(session: AsyncSession, user: User, deal_id: uuid.UUID, 
             ms.tranche = "paid"
     _audit(session, user, deal, f"milestone_{action}ed", milestone_id=ms.id, seq=ms.seq,
            amount_fen=ms.amount_fen, tranche=ms.tranche, reason=body.get("reason"))
+    _record_milestone_event(session, deal, ms, action, body)
     await session.flush()
     return deal
+
+
+def _record_milestone_event(session: AsyncSession, deal: Deal, ms: Milestone, action: str, body: dict[str, Any]) -> None:
+    audience = _parties(deal, public=False)
+    if action == "report":
+        events.record(session, events.MilestoneReported(deal_id=deal.id, milestone_id=ms.id, audience=audience))
+    elif action == "reject":
+        events.record(session, events.MilestoneRejected(deal_id=deal.id, milestone_id=ms.id, reason=body["reason"],
+                                                        audience=audience))
+    else:
+        events.record(session, events.MilestoneAccepted(deal_id=deal.id, milestone_id=ms.id, audience=audience))
+        if ms.tranche == "paid":
+            _record_payment(session, deal, ms)
+
+
+def _record_payment(session: AsyncSession, deal: Deal, ms: Milestone) -> None:
+    if ms.amount_fen:
+        events.record(session, events.PaymentMade(deal_id=deal.id, milestone_id=ms.id, organization_id=deal.organization_id,
+                                                  amount_fen=ms.amount_fen, audience=_parties(deal, public=False)))
 
 
 # -- supervision, closing report, evaluation, close, terminate -------------------------------------
@@ -241,6 +271,7 @@ async def closing_report(session: AsyncSession, user: User, deal_id: uuid.UUID, 
     deal.status = found.to or deal.status
     _audit(session, user, deal, "delivered", public=True, people_served=body["people_served"],
            activities=body["activities"])
+    events.record(session, events.DealDelivered(deal_id=deal.id, audience=_parties(deal, public=True)))
     await session.flush()
     return deal
 
@@ -264,6 +295,7 @@ async def evaluate(session: AsyncSession, user: User, deal_id: uuid.UUID, body: 
                                                   milestone_id=held.id, amount_fen=held.amount_fen,
                                                   organization_id=deal.organization_id)
         held.tranche = "paid"
+        _record_payment(session, deal, held)
     elif held is not None:
         await money.release_deal(session, actor_id=user.id, deal_id=deal.id, fund_id=deal.fund_id,
                                  reason="evaluation_failed")
@@ -272,6 +304,8 @@ async def evaluate(session: AsyncSession, user: User, deal_id: uuid.UUID, body: 
                        "evaluator_id": str(user.id), "evaluated_at": now().isoformat()}
     deal.status, deal.evaluated_at = found.to or deal.status, now()
     _audit(session, user, deal, "evaluated", public=True, total=body["total"], grade=derived)
+    events.record(session, events.DealEvaluated(deal_id=deal.id, score=float(body["total"]), grade=derived,
+                                                audience=_parties(deal, public=True)))
     await session.flush()
     return deal
 
@@ -294,6 +328,7 @@ async def close(session: AsyncSession, user: User, deal_id: uuid.UUID) -> Deal:
     deal.status, deal.closed_at = found.to or deal.status, now()
     await _end_opportunity(session, user, deal, "deal_closed")
     _audit(session, user, deal, "closed", public=True, amount_fen=deal.amount_fen)
+    events.record(session, events.DealClosed(deal_id=deal.id, audience=_parties(deal, public=True)))
     await session.flush()
     return deal
 
@@ -311,5 +346,6 @@ async def terminate(session: AsyncSession, user: User, deal_id: uuid.UUID, reaso
     deal.status, deal.terminated_at, deal.termination_reason = found.to or deal.status, now(), reason
     await _end_opportunity(session, user, deal, "deal_terminated")
     _audit(session, user, deal, "terminated", public=True, reason=reason, released_fen=released)
+    events.record(session, events.DealTerminated(deal_id=deal.id, reason=reason, audience=_parties(deal, public=True)))
     await session.flush()
     return deal

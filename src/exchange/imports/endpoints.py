@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 
 from exchange.accounts.deps import CurrentUser
 from exchange.errors import ExchangeError, problems
@@ -37,7 +37,7 @@ async def get_template(kind: str, user: CurrentUser, session: Session) -> Respon
 @router.post("/imports", response_model=ImportOut, status_code=202, operation_id="createImport",
              responses=problems(401, 403, 413, 422))
 async def create_import(
-    request: Request, user: CurrentUser, session: Session, background: BackgroundTasks, response: Response,
+    request: Request, user: CurrentUser, session: Session, response: Response,
     file: Annotated[UploadFile, File(description=".xlsx, or .csv in UTF-8 (with or without BOM) or GB18030")],
     kind: Annotated[ImportKind, Form()],
     dry_run: Annotated[bool, Form(description="Only check the rows (default); false imports them, all or nothing")] = True,
@@ -49,11 +49,7 @@ async def create_import(
     imports opportunities, an organization its offers. The upload limit is `EXCHANGE_IMPORT_MAX_BYTES`."""
     content = await file.read()
     imp = await service.accept(session, user=user, kind=kind.value, filename=file.filename or "upload",
-                               content=content, dry_run=dry_run)
-    # TEMPORARY until the job runner lands: the import runs in this process once the response is sent
-    # (after the unit of work committed the accepted upload).
-    background.add_task(service.run_in_own_transaction, request.app.state.session_factory, imp.id,
-                        max_rows=request.app.state.settings.import_max_rows)
+                               content=content, dry_run=dry_run, max_rows=request.app.state.settings.import_max_rows)
     response.headers["Location"] = f"{API_PREFIX}/imports/{imp.id}"
     return ImportOut.model_validate(imp)
 

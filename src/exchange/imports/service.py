@@ -17,9 +17,9 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange import db
+from exchange import db, events
 from exchange.accounts.models import Role, User
 from exchange.accounts.repository import UserRepository
 from exchange.audit import service as audit
@@ -27,12 +27,14 @@ from exchange.errors import VALIDATION_ZH, ExchangeError, forbidden, not_found
 from exchange.imports.columns import SHEET_NAMES
 from exchange.imports.kinds import KINDS, PREPARE, ImportKind, row_order
 from exchange.imports.models import Import, ImportRef, ImportStatus
+from exchange.jobs import queue
 from exchange.imports.rows import HeaderMap, Lookups, RowError, read_row
 from exchange.kit.clock import now
 from exchange.sheets.reader import SheetProblem, Table, read_table
 
 log = logging.getLogger("exchange.imports")
 ORG_ROLES = (Role.org, Role.buyer, Role.community)
+JOB_KIND = "import.run"
 MAX_ERRORS = 1000  # a file with more errors than this is answered with the first thousand
 BATCH = 500  # rows handed to a domain service at once
 
@@ -45,8 +47,9 @@ def ref_scope(user: User) -> str:
 
 
 async def accept(session: AsyncSession, *, user: User, kind: str, filename: str, content: bytes,
-                 dry_run: bool) -> Import:
-    """Record an upload to be checked (``dry_run``) or imported; 403 for a kind the user may not create."""
+                 dry_run: bool, max_rows: int) -> Import:
+    """Record an upload to be checked (``dry_run``) or imported, and queue the job that does it (committed with
+    the request); 403 for a kind the user may not create."""
     spec = KINDS[kind]
     if user.role not in spec.roles:
         raise forbidden(f"无权导入此类数据（{SHEET_NAMES[kind]}）", f"You may not import {kind}", code="role_not_allowed")
@@ -59,7 +62,14 @@ async def accept(session: AsyncSession, *, user: User, kind: str, filename: str,
     await session.flush()
     audit.record(session, actor_id=user.id, action="import.accepted", entity_type="import", entity_id=imp.id,
                  summary={"kind": kind, "dry_run": dry_run, "filename": imp.filename, "bytes": len(content)})
+    await queue.enqueue(session, JOB_KIND, {"import_id": str(imp.id), "max_rows": max_rows}, key=f"import:{imp.id}",
+                        max_attempts=3)
     return imp
+
+
+async def run_job(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """The job runner's handler for ``import.run`` (listed in :mod:`exchange.scheduled`)."""
+    await run_import(session, uuid.UUID(payload["import_id"]), max_rows=int(payload["max_rows"]))
 
 
 async def get_visible(session: AsyncSession, user: User, import_id: uuid.UUID) -> Import:
@@ -105,13 +115,6 @@ async def run_import(session: AsyncSession, import_id: uuid.UUID, *, max_rows: i
         await progress(0, outcome.rows_total)
         await _apply_all_or_nothing(session, KINDS[imp.kind], user, imp, table, outcome, progress)
     await _record_finish(session, imp, outcome)
-
-
-async def run_in_own_transaction(factory: async_sessionmaker[AsyncSession], import_id: uuid.UUID, *,
-                                 max_rows: int) -> None:
-    """TEMPORARY until the job runner lands: :func:`run_import` in a unit of work of its own."""
-    async with db.unit_of_work(factory) as session:
-        await run_import(session, import_id, max_rows=max_rows)
 
 
 async def _apply_all_or_nothing(session: AsyncSession, spec: ImportKind, user: User, imp: Import, table: Table,
@@ -279,3 +282,5 @@ async def _record_finish(session: AsyncSession, imp: Import, outcome: Outcome) -
     audit.record(session, actor_id=imp.author_id, action="import.finished", entity_type="import", entity_id=imp.id,
                  summary={"kind": imp.kind, "dry_run": imp.dry_run, "status": status, "created": outcome.created,
                           "skipped": outcome.skipped, "errors": len(errors)})
+    events.record(session, events.ImportFinished(import_id=imp.id, kind=imp.kind, status=status,
+                                                 audience=events.Audience.only(users=[imp.author_id])))

@@ -26,10 +26,12 @@ class RepositoryBase(Generic[M]):
     async def get(self, id: uuid.UUID | str, *, options: Sequence[Any] = ()) -> M | None:
         return await self.session.get(self.model, id, options=options)
 
-    async def get_for_update(self, id: uuid.UUID | str, *, options: Sequence[Any] = ()) -> M | None:
-        """Read and lock the row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite transactions
-        already hold the write lock), always fresh from the database."""
-        stmt = select(self.model).where(self.model.id == id).with_for_update()  # type: ignore[attr-defined]
+    async def get_for_update(self, id: uuid.UUID | str, *, options: Sequence[Any] = (),
+                             skip_locked: bool = False) -> M | None:
+        """Read and lock the row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite write transactions
+        already hold the write lock), always fresh from the database. ``skip_locked``: None when
+        another transaction holds it."""
+        stmt = select(self.model).where(self.model.id == id).with_for_update(skip_locked=skip_locked)  # type: ignore[attr-defined]
         stmt = stmt.options(*options).execution_options(populate_existing=True)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 

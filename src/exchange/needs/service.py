@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import events
 from exchange.accounts.models import Role, User
 from exchange.audit import service as audit
 from exchange.errors import ExchangeError, invalid, not_found
@@ -82,6 +83,8 @@ async def create(session: AsyncSession, *, user: User, data: dict[str, Any]) -> 
     await session.flush()
     audit.record(session, actor_id=user.id, action="need.created", entity_type="need", entity_id=need.id,
                  summary={"title": need.title, "region_code": need.region_code}, public=True)
+    events.record(session, events.NeedPublished(need_id=need.id, title=need.title, region_code=need.region_code,
+                                                audience=_requesters(need)))
     return need
 
 
@@ -131,7 +134,25 @@ async def act(session: AsyncSession, *, user: User, need_id: uuid.UUID, action: 
         summary["points"] = entry.amount if entry is not None else 0
     audit.record(session, actor_id=user.id, action=f"need.{action}", entity_type="need", entity_id=need.id,
                  summary=summary, public=True)
+    _record_event(session, need, action)
     return need
+
+
+def _requesters(need: Need) -> events.Audience:
+    """Public; addressed to whoever asked (the resident, or the committee that posted for them)."""
+    return events.Audience.everyone(users=[need.requester_id], organizations=[need.on_behalf_organization_id])
+
+
+def _record_event(session: AsyncSession, need: Need, action: str) -> None:
+    claimant = need.claimant_organization_id
+    if action == "claim":
+        events.record(session, events.NeedClaimed(need_id=need.id, organization_id=claimant, audience=_requesters(need)))
+    elif action == "fulfil":
+        events.record(session, events.NeedFulfilled(need_id=need.id, organization_id=claimant, audience=_requesters(need)))
+    elif action == "confirm":
+        events.record(session, events.NeedConfirmed(
+            need_id=need.id, organization_id=claimant,
+            audience=events.Audience.everyone(users=[need.claimant_user_id], organizations=[claimant])))
 
 
 async def _support(session: AsyncSession, user: User, need: Need) -> None:

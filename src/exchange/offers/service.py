@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import events
 from exchange.accounts.models import Role, User
 from exchange.audit import service as audit
 from exchange.errors import ExchangeError, forbidden, invalid, not_found
@@ -149,6 +150,10 @@ def _move(user: User, offer: Offer, action: str) -> tuple[str, str]:
 def _audit_move(session: AsyncSession, user: User, offer: Offer, action: str, before: str, to: str) -> None:
     audit.record(session, actor_id=user.id, action=f"offer.{action}", entity_type="offer", entity_id=offer.id,
                  summary={"from": before, "to": to}, public=True)
+    if to == PUBLISHED:
+        events.record(session, events.OfferPublished(
+            offer_id=offer.id, organization_id=offer.organization_id, title=offer.title,
+            audience=events.Audience.everyone(organizations=[offer.organization_id])))
 
 
 async def act(session: AsyncSession, *, user: User, offer: Offer, action: str) -> Offer:

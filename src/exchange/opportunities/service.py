@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import events
 from exchange.accounts.models import Role, User
 from exchange.audit import service as audit
 from exchange.errors import forbidden, invalid, not_found
@@ -110,8 +111,11 @@ async def update(session: AsyncSession, *, user: User, opp: Opportunity, changes
     before = {k: getattr(opp, k) for k in changes}
     for key, value in changes.items():
         setattr(opp, key, value)
-    if opp.status == PUBLISHED and any(before[k] != changes[k] for k in changes if k in TERMS):
+    amended = sorted(k for k in changes if k in TERMS and before[k] != changes[k])
+    if opp.status == PUBLISHED and amended:
         opp.terms_changed_at = now()
+        events.record(session, events.OpportunityAmended(
+            opportunity_id=opp.id, changed=amended, audience=events.Audience.everyone(organizations=[opp.buyer_organization_id])))
     if {"title", "description", "region_codes", "target_groups"} & set(changes):
         await _index(session, opp)
     await session.flush()
@@ -135,9 +139,22 @@ async def act(session: AsyncSession, *, user: User, opp: Opportunity, action: st
         summary["reason"] = reason
     audit.record(session, actor_id=user.id, action=f"opportunity.{action}", entity_type="opportunity", entity_id=opp.id,
                  summary=summary, public=opp.published_at is not None)
+    _record_event(session, opp, action, reason)
     for hook in AFTER.get(action, []):
         await hook(session, opp, user)
     return opp
+
+
+def _record_event(session: AsyncSession, opp: Opportunity, action: str, reason: str | None) -> None:
+    buyer = [opp.buyer_organization_id]
+    if action == "publish":
+        events.record(session, events.OpportunityPublished(
+            opportunity_id=opp.id, buyer_organization_id=opp.buyer_organization_id, title=opp.title,
+            bid_deadline=opp.bid_deadline, audience=events.Audience.everyone(organizations=buyer)))
+    elif action == "cancel":
+        public = opp.published_at is not None
+        audience = events.Audience.everyone(organizations=buyer) if public else events.Audience.only(organizations=buyer)
+        events.record(session, events.OpportunityCancelled(opportunity_id=opp.id, reason=reason, audience=audience))
 
 
 async def present_many(session: AsyncSession, opps: list[Opportunity]) -> list[OpportunityOut]:

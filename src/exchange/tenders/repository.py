@@ -32,12 +32,18 @@ class TenderRepository:
         stmt = select(Opportunity).where(Opportunity.id == opportunity_id).with_for_update(read=share and not lock)
         return (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
 
-    async def due_to_close(self, at: dt.datetime, opportunity_id: uuid.UUID | None = None) -> Sequence[Opportunity]:
+    async def due_to_close(self, at: dt.datetime, opportunity_id: uuid.UUID | None = None, *,
+                           skip_locked: bool = False) -> Sequence[Opportunity]:
         stmt = select(Opportunity).where(Opportunity.status == "published", Opportunity.bid_deadline <= at)
         if opportunity_id is not None:
             stmt = stmt.where(Opportunity.id == opportunity_id)
-        stmt = stmt.order_by(Opportunity.bid_deadline).with_for_update().execution_options(populate_existing=True)
-        return (await self.session.execute(stmt)).scalars().all()
+        stmt = stmt.order_by(Opportunity.bid_deadline).with_for_update(skip_locked=skip_locked)
+        return (await self.session.execute(stmt.execution_options(populate_existing=True))).scalars().all()
+
+    async def due_to_close_ids(self, at: dt.datetime) -> list[uuid.UUID]:
+        stmt = (select(Opportunity.id).where(Opportunity.status == "published", Opportunity.bid_deadline <= at)
+                .order_by(Opportunity.bid_deadline, Opportunity.id))
+        return list((await self.session.execute(stmt)).scalars())
 
     async def opportunities_of_call(self, call_id: uuid.UUID) -> Sequence[Opportunity]:
         stmt = select(Opportunity).where(Opportunity.call_id == call_id).order_by(Opportunity.created_at, Opportunity.id)
@@ -107,13 +113,24 @@ class TenderRepository:
         stmt = select(Award).where(Award.opportunity_id == opportunity_id).order_by(Award.created_at, Award.id)
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def due_to_finalize(self, at: dt.datetime, opportunity_id: uuid.UUID | None = None) -> Sequence[Award]:
-        open_objection = select(Objection.id).where(Objection.award_id == Award.id, Objection.status == "open").exists()
-        stmt = select(Award).where(Award.status == "standstill", Award.standstill_ends_at <= at, ~open_objection)
+    async def due_to_finalize(self, at: dt.datetime, opportunity_id: uuid.UUID | None = None, *,
+                              award_id: uuid.UUID | None = None, skip_locked: bool = False) -> Sequence[Award]:
+        stmt = select(Award).where(*self._finalizable(at))
         if opportunity_id is not None:
             stmt = stmt.where(Award.opportunity_id == opportunity_id)
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        if award_id is not None:
+            stmt = stmt.where(Award.id == award_id)
+        stmt = stmt.with_for_update(skip_locked=skip_locked).execution_options(populate_existing=True)
         return (await self.session.execute(stmt)).scalars().all()
+
+    async def due_to_finalize_ids(self, at: dt.datetime) -> list[uuid.UUID]:
+        stmt = select(Award.id).where(*self._finalizable(at)).order_by(Award.standstill_ends_at, Award.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    @staticmethod
+    def _finalizable(at: dt.datetime) -> tuple[object, ...]:
+        open_objection = select(Objection.id).where(Objection.award_id == Award.id, Objection.status == "open").exists()
+        return (Award.status == "standstill", Award.standstill_ends_at <= at, ~open_objection)
 
     async def notice_awards(self, limit: int) -> Sequence[Award]:
         stmt = select(Award).where(Award.status.in_(["standstill", "cancelled"]))

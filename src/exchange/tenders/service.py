@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange import ticker
+from exchange import events
 from exchange.accounts.models import User
 from exchange.audit import service as audit
 from exchange.deals import money
@@ -109,9 +109,14 @@ async def _close(session: AsyncSession, opp: Opportunity, actor_id: uuid.UUID | 
                               "price_fen": bid.price_fen, "submitted_at": bid.submitted_at, "eligible": bid.id in eligible})
     to = "bidding_closed" if len(eligible) >= opp.min_bids else "unsuccessful"
     set_status(opp, "close_bidding", {"clock"}, to)
+    submitted = sum(b.status == "submitted" for b in bids)
     audit.record(session, actor_id=actor_id, action="opportunity.bidding_closed", entity_type="opportunity",
                  entity_id=opp.id, public=True,
-                 summary={"status": to, "bids": sum(b.status == "submitted" for b in bids), "eligible_bids": len(eligible)})
+                 summary={"status": to, "bids": submitted, "eligible_bids": len(eligible)})
+    bidders = [b.organization_id for b in bids if b.status == "submitted"]
+    events.record(session, events.OpportunityBiddingClosed(
+        opportunity_id=opp.id, status=to, bids=submitted, eligible_bids=len(eligible),
+        audience=events.Audience.everyone(organizations=[opp.buyer_organization_id, *bidders])))
     if to == "unsuccessful":
         await money.release_earmarks(session, actor_id=actor_id, opportunity_id=opp.id, reason="unsuccessful")
 
@@ -120,6 +125,9 @@ async def _finalize(session: AsyncSession, award: Award) -> None:
     award.status, award.final_at = "final", now()
     audit.record(session, actor_id=None, action="award.final", entity_type="award", entity_id=award.id, public=True,
                  summary={"opportunity_id": award.opportunity_id, "bid_id": award.bid_id})
+    events.record(session, events.AwardFinal(
+        award_id=award.id, opportunity_id=award.opportunity_id, organization_id=award.organization_id,
+        audience=events.Audience.everyone(organizations=await award_parties(session, award))))
 
 
 async def apply_due_moves(session: AsyncSession, opportunity_id: uuid.UUID | None = None) -> int:
@@ -137,7 +145,31 @@ async def apply_due_moves(session: AsyncSession, opportunity_id: uuid.UUID | Non
     return moved
 
 
-ticker.register(apply_due_moves)
+async def close_if_due(session: AsyncSession, opportunity_id: uuid.UUID) -> bool:
+    """Close bidding on one opportunity if its deadline has passed (the job runner's item);
+    an opportunity another transaction holds is skipped, to be seen again on the next pass."""
+    for opp in await TenderRepository(session).due_to_close(now(), opportunity_id, skip_locked=True):
+        await _close(session, opp, None)
+        await session.flush()
+        return True
+    return False
+
+
+async def finalize_if_due(session: AsyncSession, award_id: uuid.UUID) -> bool:
+    """Make one award final if its standstill is over with no open objection (the job runner's item)."""
+    for item in await TenderRepository(session).due_to_finalize(now(), award_id=award_id, skip_locked=True):
+        await _finalize(session, item)
+        await session.flush()
+        return True
+    return False
+
+
+async def due_to_close(session: AsyncSession) -> list[uuid.UUID]:
+    return await TenderRepository(session).due_to_close_ids(now())
+
+
+async def due_to_finalize(session: AsyncSession) -> list[uuid.UUID]:
+    return await TenderRepository(session).due_to_finalize_ids(now())
 
 
 async def close_bidding(session: AsyncSession, user: User, opportunity_id: uuid.UUID) -> Opportunity:
@@ -207,7 +239,14 @@ async def submit_bid(
         bid.status, bid.submitted_by, bid.submitted_at, bid.confirmed_at, bid.withdrawn_at = "submitted", user.id, at, at, None
         bid.proposal, bid.price_fen, bid.offer_id = data["proposal"], data["price_fen"], data.get("offer_id")
     await repo.flush()
+    events.record(session, events.BidSubmitted(bid_id=bid.id, opportunity_id=opp.id, organization_id=bid.organization_id,
+                                               audience=_sealed(bid)))
     return bid, opp
+
+
+def _sealed(bid: Bid) -> events.Audience:
+    """A bid's events are for its bidder's organization alone (sealed until the close)."""
+    return events.Audience.only(organizations=[bid.organization_id])
 
 
 async def own_bid(session: AsyncSession, user: User, bid_id: uuid.UUID) -> Bid:
@@ -226,6 +265,8 @@ async def change_bid(session: AsyncSession, user: User, bid_id: uuid.UUID, actio
         raise invalid_state("bid", bid.status, action)
     if action == "withdraw":
         bid.status, bid.withdrawn_at = "withdrawn", at
+        events.record(session, events.BidWithdrawn(bid_id=bid.id, opportunity_id=opp.id,
+                                                   organization_id=bid.organization_id, audience=_sealed(bid)))
     else:
         if changes:
             assert user.organization_id is not None
@@ -409,6 +450,10 @@ async def award(session: AsyncSession, user: User, opportunity_id: uuid.UUID, bi
     audit.record(session, actor_id=user.id, action="award.created", entity_type="award", entity_id=item.id, public=True,
                  summary={"opportunity_id": opp.id, "bid_id": bid.id, "organization_id": bid.organization_id,
                           "price_fen": bid.price_fen, "standstill_ends_at": item.standstill_ends_at})
+    events.record(session, events.AwardPublished(
+        award_id=item.id, opportunity_id=opp.id, organization_id=item.organization_id, price_fen=item.price_fen,
+        standstill_ends_at=item.standstill_ends_at,
+        audience=events.Audience.everyone(organizations=[opp.buyer_organization_id, item.organization_id])))
     await repo.flush()
     if item.standstill_ends_at <= at:
         await _finalize(session, item)
@@ -444,6 +489,9 @@ async def object_to(session: AsyncSession, user: User, award_id: uuid.UUID, reas
     session.add(objection)
     audit.record(session, actor_id=user.id, action="objection.filed", entity_type="award", entity_id=item.id,
                  public=True, summary={"objection_id": objection.id})
+    events.record(session, events.ObjectionFiled(
+        award_id=item.id, objection_id=objection.id, opportunity_id=item.opportunity_id,
+        audience=events.Audience.everyone(users=[user.id], organizations=await award_parties(session, item))))
     await session.flush()
     return objection
 
@@ -469,6 +517,12 @@ async def resolve(session: AsyncSession, user: User, objection_id: uuid.UUID, de
         set_status(opp, "resolve_objection", caps, "under_review")
     audit.record(session, actor_id=user.id, action=f"objection.{decision}", entity_type="award", entity_id=item.id,
                  public=True, summary={"objection_id": objection.id, "reason": reason})
+    parties = events.Audience.everyone(users=[objection.filed_by], organizations=await award_parties(session, item))
+    events.record(session, events.ObjectionResolved(award_id=item.id, objection_id=objection.id,
+                                                    opportunity_id=item.opportunity_id, decision=decision, audience=parties))
+    if decision == "upheld":
+        events.record(session, events.AwardCancelled(award_id=item.id, opportunity_id=item.opportunity_id,
+                                                     organization_id=item.organization_id, audience=parties))
     await session.flush()
     await apply_due_moves(session, opp.id)
     return objection

@@ -1,0 +1,30 @@
+"""Every job the job runner runs, in one list (``exchange worker``; ``exchange tick`` runs one pass).
+
+To add a periodic job, add a :class:`~exchange.jobs.runner.Periodic` to ``PERIODIC``: ``due`` lists the
+keys of the items that need the move (a plain read), ``apply`` moves one of them — locking it with
+``skip_locked`` and re-checking that it is still due, so that many runners move it exactly once.
+To add a kind of deferred job, map its ``kind`` to a handler ``async (session, payload) -> None`` in
+``HANDLERS``; other modules enqueue it with :func:`exchange.jobs.queue.enqueue`.
+"""
+
+from __future__ import annotations
+
+from exchange.campaigns import service as campaigns
+from exchange.imports import service as imports
+from exchange.jobs.runner import Handler, JobList, Periodic
+from exchange.tenders import service as tenders
+
+PERIODIC: list[Periodic] = [
+    Periodic("bidding_closes", tenders.due_to_close, tenders.close_if_due,
+             "an opportunity whose bid deadline passed: bidding_closed, or unsuccessful below min_bids"),
+    Periodic("standstills_end", tenders.due_to_finalize, tenders.finalize_if_due,
+             "an award whose standstill ended with no open objection becomes final"),
+    Periodic("campaigns_end", campaigns.due_to_end, campaigns.end_if_due,
+             "a campaign past ends_at ends: succeeded, carried, or refunded"),
+]
+
+HANDLERS: dict[str, Handler] = {
+    imports.JOB_KIND: imports.run_job,  # an uploaded sheet checked or imported (POST /imports)
+}
+
+JOBS = JobList(periodic=PERIODIC, handlers=HANDLERS)
