@@ -99,7 +99,7 @@ async def import_phase(url: str, path: str) -> dict[str, object]:
 
     headers = await _world(url)
     app = _app(url)
-    content = Path(path).read_bytes()
+    content = await asyncio.to_thread(Path(path).read_bytes)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b/api/v1",
                                      timeout=None) as client:

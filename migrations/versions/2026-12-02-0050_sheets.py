@@ -26,7 +26,8 @@ def upgrade() -> None:
     with op.batch_alter_table("organizations") as batch:
         batch.add_column(sa.Column("function_type", sa.String(length=30), nullable=True))
         batch.create_index(batch.f("ix_organizations_function_type"), ["function_type"])
-        batch.create_check_constraint("function_type", f"function_type IS NULL OR function_type IN {FUNCTION_TYPES}")
+        batch.create_check_constraint(op.f("ck_organizations_function_type"),
+                                      f"function_type IS NULL OR function_type IN {FUNCTION_TYPES}")
     op.create_table(
         "imports",
         sa.Column("kind", sa.String(length=20), nullable=False),
@@ -73,6 +74,6 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_imports_author_id"), table_name="imports")
     op.drop_table("imports")
     with op.batch_alter_table("organizations") as batch:
-        batch.drop_constraint("function_type", type_="check")
+        batch.drop_constraint(op.f("ck_organizations_function_type"), type_="check")
         batch.drop_index(batch.f("ix_organizations_function_type"))
         batch.drop_column("function_type")

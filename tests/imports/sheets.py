@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
 import xlsxwriter
+from fastapi import FastAPI
 from python_calamine import CalamineWorkbook
 
 from tests.builders import run_jobs

@@ -144,7 +144,8 @@ class HeaderMap:
             if found is None:
                 errors.append(RowError(1, letter, "unknown_column", f"无法识别的表头「{header}」（请使用模板中的表头）"))
             elif found[0].key in seen:
-                errors.append(RowError(1, letter, "duplicate_column", f"表头「{header}」与第 {column_letter(seen[found[0].key])} 列重复"))
+                first = column_letter(seen[found[0].key])
+                errors.append(RowError(1, letter, "duplicate_column", f"表头「{header}」与第 {first} 列重复"))
             else:
                 seen[found[0].key] = i
                 if not found[0].export_only:

@@ -27,8 +27,8 @@ from exchange.errors import VALIDATION_ZH, ExchangeError, forbidden, not_found
 from exchange.imports.columns import SHEET_NAMES
 from exchange.imports.kinds import KINDS, PREPARE, ImportKind, row_order
 from exchange.imports.models import Import, ImportRef, ImportStatus
-from exchange.jobs import queue
 from exchange.imports.rows import HeaderMap, Lookups, RowError, read_row
+from exchange.jobs import queue
 from exchange.kit.clock import now
 from exchange.sheets.reader import SheetProblem, Table, read_table
 

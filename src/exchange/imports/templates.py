@@ -13,7 +13,8 @@ from exchange.vocabularies.repository import VocabularyRepository
 TYPE_HINTS = {
     "int": "整数", "number": "数字", "yuan": "金额（元）", "date": "日期，如 2026-03-05、2026/3/5、2026年3月5日",
     "datetime": "日期时间（北京时间），如 2026-12-31 17:00", "bool": "是 / 否", "choice": "从下拉列表选择（中文或代码均可）",
-    "choices": "可填多个，用顿号分隔（中文或代码均可）", "region": "区划代码或区域名称", "regions": "区划代码或名称，多个用顿号分隔",
+    "choices": "可填多个，用顿号分隔（中文或代码均可）", "region": "区划代码或区域名称",
+    "regions": "区划代码或名称，多个用顿号分隔",
     "org": "组织名称、统一社会信用代码或系统编号", "rubric": "标准:权重；标准:权重（权重合计 100）", "text": "文本",
 }
 REGION_TITLE = "区域"

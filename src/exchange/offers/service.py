@@ -90,7 +90,8 @@ async def create(session: AsyncSession, *, user: User, data: dict[str, Any]) -> 
     return offer
 
 
-async def create_many(session: AsyncSession, *, user: User, items: list[tuple[dict[str, Any], bool]]) -> list[Offer | ExchangeError]:
+async def create_many(session: AsyncSession, *, user: User,
+                      items: list[tuple[dict[str, Any], bool]]) -> list[Offer | ExchangeError]:
     """Many offers at once (imports), each checked by the rules of :func:`create` (and published by those of
     :func:`act` when asked): one answer per item, the offer or why not. Nothing is written for a refused item;
     the accepted ones are written together (one insert per table), which is what makes 100,000 rows feasible."""

@@ -31,7 +31,8 @@ class OrganizationCreate(BaseModel):
     kind: Kind
     legal_form: LegalForm | None = None
     registration: Registration | None = None
-    function_type: FunctionType | None = Field(default=None, description="为民服务, 公益慈善, 文体娱乐, 社区事务, 居民互助 or other")
+    function_type: FunctionType | None = Field(default=None,
+                                               description="为民服务, 公益慈善, 文体娱乐, 社区事务, 居民互助 or other")
     credit_code: str | None = Field(default=None, min_length=18, max_length=18)
     a_level: int = Field(default=0, ge=0, le=5)
     categories: Codes = Field(default_factory=list, max_length=15)

@@ -10,7 +10,6 @@ from exchange.kit.pagination import Page, SortKey
 from exchange.kit.repository import RepositoryBase
 from exchange.regions.models import Region
 
-
 _HELD = "regions_read"
 
 

@@ -7,7 +7,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.vocabularies.models import VocabularyTerm
 
-
 _CODES = "vocabulary_codes"
 
 
