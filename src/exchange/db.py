@@ -137,8 +137,15 @@ async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
 
 
 async def begin_read_only(session: AsyncSession) -> None:
-    """Make ``session``'s transaction a read: on SQLite it takes no lock and refuses to write."""
+    """Make ``session``'s transaction a read: it is never committed, and on SQLite it takes no lock and
+    refuses to write. Services that bring state up to the clock show it instead of writing it
+    (:func:`is_read_only`)."""
+    session.info[READ_ONLY_OPTION] = True
     await session.connection(execution_options={READ_ONLY_OPTION: True})
+
+
+def is_read_only(session: AsyncSession) -> bool:
+    return bool(session.info.get(READ_ONLY_OPTION))
 
 
 @asynccontextmanager

@@ -37,13 +37,13 @@ async def list_campaigns(session: Session, status: Literal["open", "funded", "en
                          limit: int = LimitParam, cursor: str | None = CursorParam) -> CampaignList:
     """Campaigns, newest first (anyone)."""
     page = await CampaignRepository(session).page(status=status, limit=limit, cursor=cursor)
-    return CampaignList(items=[service.present(c) for c in page.items], next_cursor=page.next_cursor)
+    return CampaignList(items=[service.present(c) for c in service.settle(page.items)], next_cursor=page.next_cursor)
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignOut, operation_id="getCampaign", responses=problems(404))
 async def get_campaign(campaign_id: str, session: Session, response: Response) -> CampaignOut:
     """A campaign: ``target_fen``, ``raised_fen``, ``matched_fen``, ``status`` (anyone). A campaign
-    whose ``ends_at`` has passed is ended by this read if the clock has not done it yet."""
+    whose ``ends_at`` has passed reads as ended, with its outcome, even before the job runner records it."""
     campaign = await service.read(session, parse_uuid(campaign_id, "campaign"))
     resource_headers(response, campaign.version)
     return service.present(campaign)

@@ -137,18 +137,21 @@ async def contribute(session: AsyncSession, *, user: User, campaign_id: uuid.UUI
     return contribution
 
 
+def outcome_of(campaign: Campaign) -> str:
+    """How a campaign ends: succeeded at its target; below it, carried or refunded as it says."""
+    if campaign.raised_fen + campaign.matched_fen >= campaign.target_fen:
+        return "succeeded"
+    return "carried" if campaign.on_shortfall == "carry" else "refunded"
+
+
 async def end(session: AsyncSession, campaign: Campaign) -> bool:
     """End a (locked) campaign whose time is up: below target, refund or carry as it says."""
     if campaign.status == "ended" or now() < campaign.ends_at:
         return False
-    if campaign.raised_fen + campaign.matched_fen >= campaign.target_fen:
-        campaign.outcome = "succeeded"
-    elif campaign.on_shortfall == "carry":
-        campaign.outcome = "carried"
-    else:
+    campaign.outcome = outcome_of(campaign)
+    if campaign.outcome == "refunded":
         await _refund(session, campaign)
-        campaign.outcome = "refunded"
-    campaign.status, campaign.ended_at = "ended", now()
+    campaign.status, campaign.ended_at = "ended", campaign.ends_at
     await session.flush()
     audit.record(session, actor_id=None, action="campaign.ended", entity_type="campaign", entity_id=campaign.id,
                  public=True, summary={"outcome": campaign.outcome, "raised_fen": campaign.raised_fen,
@@ -191,10 +194,15 @@ async def end_if_due(session: AsyncSession, campaign_id: uuid.UUID) -> bool:
     return campaign is not None and await end(session, campaign)
 
 
+def settle(campaigns: list[Campaign]) -> list[Campaign]:
+    """Show, on loaded rows that are only read, a campaign whose time is up as ended (with the outcome
+    it will have); the job runner records the end and moves the money."""
+    for campaign in campaigns:
+        if campaign.status != "ended" and now() >= campaign.ends_at:
+            campaign.status, campaign.outcome, campaign.ended_at = "ended", outcome_of(campaign), campaign.ends_at
+    return campaigns
+
+
 async def read(session: AsyncSession, campaign_id: uuid.UUID) -> Campaign:
-    """The campaign, ended first when its time is up (reads apply due moves)."""
-    campaign = await get_or_404(session, campaign_id)
-    if campaign.status != "ended" and now() >= campaign.ends_at:
-        campaign = await CampaignRepository(session).get_for_update(campaign_id) or campaign
-        await end(session, campaign)
-    return campaign
+    """The campaign as it stands at the application clock."""
+    return settle([await get_or_404(session, campaign_id)])[0]

@@ -92,7 +92,7 @@ async def _from_award(session: AsyncSession, user: User, body: DealCreate) -> di
     fund_id = body.fund_id
     if fund_id is None:
         fund_id = next((f for f, left in await money.earmarks_for(session, opp.id) if left > 0), None)
-        if fund_id is None and money.available():
+        if fund_id is None:
             raise errors.fund_required()
     return {"kind": "award", "award_id": award.id, "opportunity_id": opp.id, "organization_id": award.organization_id,
             "buyer_organization_id": opp.buyer_organization_id, "offer_id": bid.offer_id, "fund_id": fund_id,

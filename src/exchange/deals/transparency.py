@@ -29,9 +29,10 @@ CONTRACT_STATUS = {"pending_signatures": "pending", "active": "active", "deliver
 
 async def notices(session: AsyncSession, limit: int = 100) -> list[dict[str, Any]]:
     """Awards on notice (standstill, and cancelled ones marked), evaluations and closed deals, newest first."""
-    await tenders.apply_due_moves(session)
     repo, deals = TenderRepository(session), DealRepository(session)
-    awards = await repo.notice_awards(limit)
+    awards = list(await repo.notice_awards(limit))
+    await tenders.settle(session, awards=awards)  # as at the application clock: a standstill that ended is off notice
+    awards = [a for a in awards if a.status in ("standstill", "cancelled")]
     opps = {o.id: o for o in [await repo.opportunity(a.opportunity_id) for a in awards] if o is not None}
     orgs = await repo.organizations([a.organization_id for a in awards])
     items: list[dict[str, Any]] = [{
@@ -109,9 +110,9 @@ async def _release(session: AsyncSession, opp: Opportunity, orgs: dict[uuid.UUID
 
 async def ocds_package(session: AsyncSession, base_uri: str, limit: int = 500) -> dict[str, Any]:
     """An OCDS 1.1 release package of published opportunities with their awards and contracts."""
-    await tenders.apply_due_moves(session)
     repo = TenderRepository(session)
     opps = list(await repo.published_opportunities(limit))
+    await tenders.settle_awards_of(session, opps)  # as at the application clock
     ids: set[uuid.UUID] = {o.buyer_organization_id for o in opps}
     awards = await repo.awards_visible_after_close([o.id for o in opps if tenders.is_closed(o)])
     ids |= {a.organization_id for a in awards}

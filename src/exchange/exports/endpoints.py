@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange import db
 from exchange.accounts.deps import CurrentUser, OptionalUser
 from exchange.accounts.models import User
 from exchange.deals import transparency
@@ -71,10 +72,9 @@ async def _export(request: Request, session: AsyncSession, kind: str, headers: l
         yield first_rows
         cursor = first[1]
         while cursor is not None:
-            async with factory() as page_session:
+            async with db.read_only(factory) as page_session:
                 items, cursor = await fetch(page_session, cursor)
                 page_rows = await rows(page_session, items)
-                await page_session.rollback()
             yield page_rows
 
     stamp = now().strftime("%Y%m%d-%H%M")

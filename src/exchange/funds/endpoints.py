@@ -32,6 +32,7 @@ from exchange.kit.idempotency import IDEMPOTENT
 from exchange.kit.ids import parse_uuid
 from exchange.kit.pagination import CursorParam, LimitParam
 from exchange.kit.routing import UnitOfWorkRoute
+from exchange.opportunities import flows as opportunity_flows
 from exchange.sheets.writer import XLSX_RESPONSES, StatsFormat, xlsx_response
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["money"])
@@ -126,18 +127,15 @@ async def fund_opportunity(opportunity_id: str, body: FundingCreate, user: Funde
     """Earmark ``amount_fen`` of ``fund_id`` for the opportunity (draft or published): a buyer from its
     organization's funds, a manager from any. Earmarks add up; never more than the fund has available
     (409 ``insufficient_funds``). Takes ``Idempotency-Key``."""
-    opportunity = await service.opportunity_for_funding(session, user, parse_uuid(opportunity_id, "opportunity"))
-    await service.fund_opportunity(session, user=user, opportunity=opportunity, fund_id=body.fund_id,
-                                   amount_fen=body.amount_fen)
-    return await service.funding_of(session, opportunity.id)
+    return await opportunity_flows.fund(session, user, parse_uuid(opportunity_id, "opportunity"), body.fund_id,
+                                        body.amount_fen)
 
 
 @router.get("/opportunities/{opportunity_id}/funding", response_model=FundingOut, operation_id="getOpportunityFunding",
             responses=problems(401, 404))
 async def opportunity_funding(opportunity_id: str, user: CurrentUser, session: Session) -> FundingOut:
     """What is earmarked for the opportunity, per fund."""
-    opportunity = await service.opportunity_for_funding(session, user, parse_uuid(opportunity_id, "opportunity"))
-    return await service.funding_of(session, opportunity.id)
+    return await opportunity_flows.funding(session, user, parse_uuid(opportunity_id, "opportunity"))
 
 
 @router.get("/stats/money", response_model=MoneyStats, response_model_by_alias=True, operation_id="moneyBySource",

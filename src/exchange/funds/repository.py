@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.funds.models import DealFund, Earmark, Fund, FundBalance, LedgerEntry, LedgerTransaction, Payment
 from exchange.kit.pagination import Page, SortKey, paginate
 from exchange.kit.repository import RepositoryBase
-from exchange.opportunities.models import Opportunity
 
 DEPOSIT_KINDS = ("deposit", "deposit_reversal")
 
@@ -151,13 +150,6 @@ class LedgerRepository:
         if end is not None:
             stmt = stmt.where(LedgerEntry.created_at < end)
         return int((await self.session.execute(stmt)).scalar_one())
-
-
-async def opportunity_for_update(session: AsyncSession, opportunity_id: uuid.UUID) -> Opportunity | None:
-    """Lock the opportunity while money is earmarked for it (a concurrent cancel waits)."""
-    stmt = (select(Opportunity).where(Opportunity.id == opportunity_id).with_for_update()
-            .execution_options(populate_existing=True))
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 class EarmarkRepository(RepositoryBase[Earmark]):

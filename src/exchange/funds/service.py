@@ -37,7 +37,6 @@ from exchange.funds.repository import (
     FundRepository,
     LedgerRepository,
     PaymentRepository,
-    opportunity_for_update,
 )
 from exchange.funds.schemas import EarmarkOut, FundingOut, FundOut, MoneyStats, PaymentOut, SourceMoney
 from exchange.kit.clock import now
@@ -193,8 +192,8 @@ async def earmark(session: AsyncSession, *, actor_id: uuid.UUID | None, fund_id:
     return row
 
 
-async def fund_opportunity(session: AsyncSession, *, user: User, opportunity: Any, fund_id: uuid.UUID,
-                           amount_fen: int) -> Earmark:
+async def fund_opportunity(session: AsyncSession, *, user: User, opportunity_id: uuid.UUID, opportunity_status: str,
+                           fund_id: uuid.UUID, amount_fen: int) -> Earmark:
     """``POST /opportunities/{id}/funding``: who may, in which state; then :func:`earmark`."""
     fund = await FundRepository(session).get(fund_id)
     if fund is None or not can_read(user, fund):
@@ -203,9 +202,9 @@ async def fund_opportunity(session: AsyncSession, *, user: User, opportunity: An
     if not can_spend(user, fund):
         raise forbidden("只能从本组织的资金池配置资金", "Only the fund owner's buyers and managers may earmark it",
                         code="not_fund_owner")
-    if opportunity.status not in FUNDABLE_STATES:
-        raise opportunity_not_fundable(opportunity.status)
-    return await earmark(session, actor_id=user.id, fund_id=fund_id, opportunity_id=opportunity.id,
+    if opportunity_status not in FUNDABLE_STATES:
+        raise opportunity_not_fundable(opportunity_status)
+    return await earmark(session, actor_id=user.id, fund_id=fund_id, opportunity_id=opportunity_id,
                          amount_fen=amount_fen)
 
 
@@ -355,17 +354,6 @@ async def present(session: AsyncSession, funds: Sequence[Fund]) -> list[FundOut]
                            committed_fen=b.committed_fen, paid_fen=b.paid_fen, version=fund.version,
                            created_at=fund.created_at))
     return out
-
-
-async def opportunity_for_funding(session: AsyncSession, user: User, opportunity_id: uuid.UUID) -> Any:
-    """The opportunity, locked; 404 when it does not exist or is a draft the user may not see."""
-    opportunity = await opportunity_for_update(session, opportunity_id)
-    if opportunity is None:
-        raise not_found("opportunity")
-    own = user.organization_id is not None and user.organization_id == opportunity.buyer_organization_id
-    if opportunity.status == "draft" and not (own or user.is_staff):
-        raise not_found("opportunity")
-    return opportunity
 
 
 async def funding_of(session: AsyncSession, opportunity_id: uuid.UUID) -> FundingOut:

@@ -2,7 +2,9 @@
 
 The session is opened before the endpoint runs, committed once *before* the response is sent when
 the endpoint succeeds (status < 400), and rolled back on an error response or an exception — so a
-failed request leaves the database exactly as it was.
+failed request leaves the database exactly as it was. A read (GET, HEAD) gets a read-only
+transaction that is never committed: on SQLite it takes no lock, so readers never queue behind a
+writer or each other.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ def _idempotency_user(request: Request) -> str | None:
     return str(claims["sub"]) if claims else None
 
 
+READS = frozenset({"GET", "HEAD"})
+
+
 class UnitOfWorkRoute(APIRoute):
     """An APIRoute whose handler runs inside one database transaction."""
 
@@ -36,8 +41,11 @@ class UnitOfWorkRoute(APIRoute):
 
         async def handler(request: Request) -> Response:
             factory = request.app.state.session_factory
+            read = request.method in READS
             async with factory() as session:
                 request.state.session = session
+                if read:
+                    await db.begin_read_only(session)
                 try:
                     key = request.headers.get("idempotency-key") if idempotent else None
                     user = _idempotency_user(request) if key is not None else None
@@ -49,7 +57,7 @@ class UnitOfWorkRoute(APIRoute):
                         if replay is not None:
                             return replay
                     response = await endpoint_handler(request)
-                    if response.status_code >= 400:
+                    if read or response.status_code >= 400:
                         session.info.pop("pre_commit_hooks", None)
                         await session.rollback()
                         return response

@@ -13,7 +13,7 @@ from exchange.kit.ids import parse_uuid
 from exchange.kit.routing import UnitOfWorkRoute
 from exchange.listings.schemas import ListFilters, json_response, list_filters
 from exchange.listings.validation import changes_of, check_filters
-from exchange.opportunities import service
+from exchange.opportunities import flows, service
 from exchange.opportunities.repository import OpportunityRepository
 from exchange.opportunities.schemas import (
     CancelIn,
@@ -43,7 +43,8 @@ async def opportunities_page(session: Session, user: OptionalUser, f: ListFilter
     page = await OpportunityRepository(session).page(
         f, status=f.status or "published", org_id=org_id, sees_all=user is not None and user.is_staff,
         own_org=user.organization_id if user is not None else None)
-    return OpportunityList(items=await service.present_many(session, page.items), next_cursor=page.next_cursor)
+    items = await service.present_many(session, await flows.at_clock(session, page.items))
+    return OpportunityList(items=items, next_cursor=page.next_cursor)
 
 
 @router.post("/opportunities", response_model=OpportunityOut, status_code=201, operation_id="createOpportunity",
@@ -71,7 +72,7 @@ async def create_from_needs(body: OpportunityFromNeeds, user: CurrentUser, sessi
             responses=problems(401, 404))
 async def get_opportunity(opp_id: str, session: Session, user: OptionalUser, response: Response) -> OpportunityOut:
     """One opportunity; a draft only for its buyer, managers and admins (404 for everyone else)."""
-    opp = await service.get_visible(session, user, parse_uuid(opp_id, "opportunity"))
+    opp = await flows.load(session, user, parse_uuid(opp_id, "opportunity"))
     resource_headers(response, opp.version)
     return await service.present(session, opp)
 
@@ -81,7 +82,7 @@ async def get_opportunity(opp_id: str, session: Session, user: OptionalUser, res
 async def update_opportunity(opp_id: str, body: OpportunityUpdate, request: Request, user: CurrentUser,
                              session: Session, response: Response) -> OpportunityOut:
     """Change a draft or published opportunity; honours `If-Match` (412 when stale)."""
-    opp = await service.get_visible(session, user, parse_uuid(opp_id, "opportunity"), lock=True)
+    opp = await flows.load(session, user, parse_uuid(opp_id, "opportunity"), lock=True)
     check_if_match(request, opp.version)
     opp = await service.update(session, user=user, opp=opp, changes=changes_of(body, frozenset({"bid_deadline"})))
     resource_headers(response, opp.version)
@@ -90,8 +91,11 @@ async def update_opportunity(opp_id: str, body: OpportunityUpdate, request: Requ
 
 async def _act(session: Session, user: CurrentUser, opp_id: str, response: Response, action: str,
                reason: str | None = None) -> OpportunityOut:
-    opp = await service.get_visible(session, user, parse_uuid(opp_id, "opportunity"), lock=True)
-    opp = await service.act(session, user=user, opp=opp, action=action, reason=reason)
+    opp = await flows.load(session, user, parse_uuid(opp_id, "opportunity"), lock=True)
+    if action == "cancel":
+        opp = await flows.cancel(session, user, opp, reason or "")
+    else:
+        opp = await service.act(session, user=user, opp=opp, action=action, reason=reason)
     resource_headers(response, opp.version)
     return await service.present(session, opp)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,12 +22,6 @@ from exchange.opportunities.schemas import OpportunityOut
 from exchange.opportunities.states import PUBLISHED, TRANSITIONS
 from exchange.organizations.repository import OrganizationRepository
 
-# Called after a move, by action name ("cancel" …): other domains react (release earmarked money …).
-Hook = Callable[[AsyncSession, Opportunity, User | None], Awaitable[None]]
-AFTER: dict[str, list[Hook]] = {}
-# Called before an opportunity is read: time-driven moves that are due (bidding closes at its deadline …).
-BeforeRead = Callable[[AsyncSession, uuid.UUID], Awaitable[int]]
-BEFORE_READ: list[BeforeRead] = []
 TERMS = {"budget_fen", "bid_deadline", "min_bids", "eligibility", "rubric", "standstill_days", "region_codes",
          "category", "target_groups", "description", "title"}
 
@@ -46,8 +39,6 @@ def may_read(user: User | None, opp: Opportunity) -> bool:
 async def get_visible(session: AsyncSession, user: User | None, opp_id: uuid.UUID, *, lock: bool = False) -> Opportunity:
     """The opportunity, or 404 when it does not exist or is a draft the user may not see."""
     repo = OpportunityRepository(session)
-    for due_moves in BEFORE_READ:
-        await due_moves(session, opp_id)
     opp = await (repo.get_for_update(opp_id) if lock else repo.get(opp_id))
     if opp is None or not may_read(user, opp):
         raise not_found("opportunity")
@@ -140,8 +131,6 @@ async def act(session: AsyncSession, *, user: User, opp: Opportunity, action: st
     audit.record(session, actor_id=user.id, action=f"opportunity.{action}", entity_type="opportunity", entity_id=opp.id,
                  summary=summary, public=opp.published_at is not None)
     _record_event(session, opp, action, reason)
-    for hook in AFTER.get(action, []):
-        await hook(session, opp, user)
     return opp
 
 

@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange import events
+from exchange import db, events
 from exchange.accounts.models import User
 from exchange.audit import service as audit
-from exchange.deals import money
 from exchange.errors import forbidden, invalid, invalid_state, not_found
+from exchange.funds import service as funds
 from exchange.kit.clock import now
 from exchange.offers.models import Offer
 from exchange.opportunities.models import Opportunity
@@ -51,13 +51,39 @@ async def capacities(session: AsyncSession, user: User | None, opp: Opportunity)
 
 
 async def get_opportunity(session: AsyncSession, opportunity_id: uuid.UUID, *, refresh: bool = True) -> Opportunity:
-    """A published (or later) opportunity, with every due time-based move applied first."""
-    if refresh:
+    """A published (or later) opportunity as it stands at the application clock (``refresh``): a write
+    applies the moves that are due first; a read shows them without writing (:func:`settle`)."""
+    writing = refresh and not db.is_read_only(session)
+    if writing:
         await apply_due_moves(session, opportunity_id)
     opp = await TenderRepository(session).opportunity(opportunity_id)
     if opp is None or opp.status == "draft":
         raise not_found("opportunity")
+    if refresh and not writing:
+        await settle(session, [opp])
     return opp
+
+
+async def settle(session: AsyncSession, opps: Sequence[Opportunity] = (), awards: Sequence[Award] = ()) -> None:
+    """Show, on the loaded rows of a read-only session, the time-driven moves that are due but not yet
+    recorded by the job runner: bidding closed (or unsuccessful) past the deadline, an award final
+    after a standstill with no open objection. Nothing is written; the runner records the moves."""
+    if not db.is_read_only(session):
+        raise RuntimeError("settle() is for reads; a write applies the moves (apply_due_moves)")
+    at = now()
+    for opp in opps:
+        if opp.status == "published" and opp.bid_deadline is not None and opp.bid_deadline <= at:
+            opp.status = "bidding_closed" if len(await eligible_bids(session, opp)) >= opp.min_bids else "unsuccessful"
+    repo = TenderRepository(session)
+    for item in awards:
+        if item.status == "standstill" and item.standstill_ends_at <= at and not await repo.open_objections(item.id):
+            item.status, item.final_at = "final", item.standstill_ends_at
+
+
+async def settle_awards_of(session: AsyncSession, opps: Sequence[Opportunity]) -> None:
+    """:func:`settle` for the opportunities and their awards."""
+    awards = [a for o in opps for a in await TenderRepository(session).awards_of(o.id)]
+    await settle(session, opps, awards)
 
 
 def set_status(opp: Opportunity, action: str, caps: set[str], to: str | None = None) -> str:
@@ -118,7 +144,7 @@ async def _close(session: AsyncSession, opp: Opportunity, actor_id: uuid.UUID | 
         opportunity_id=opp.id, status=to, bids=submitted, eligible_bids=len(eligible),
         audience=events.Audience.everyone(organizations=[opp.buyer_organization_id, *bidders])))
     if to == "unsuccessful":
-        await money.release_earmarks(session, actor_id=actor_id, opportunity_id=opp.id, reason="unsuccessful")
+        await funds.release_earmarks(session, actor_id=actor_id, opportunity_id=opp.id, reason="unsuccessful")
 
 
 async def _finalize(session: AsyncSession, award: Award) -> None:
@@ -471,7 +497,11 @@ async def read_award(session: AsyncSession, user: User | None, award_id: uuid.UU
     item = await repo.award(award_id)
     if item is None:
         raise not_found("award")
-    await apply_due_moves(session, item.opportunity_id)
+    if db.is_read_only(session):
+        await settle(session, awards=[item])
+    else:
+        await apply_due_moves(session, item.opportunity_id)
+        await session.refresh(item)
     on_notice = item.status in ("standstill", "cancelled")
     party = user is not None and user.organization_id in await award_parties(session, item)
     if not (on_notice or party or (user is not None and user.is_staff)):
@@ -528,19 +558,3 @@ async def resolve(session: AsyncSession, user: User, objection_id: uuid.UUID, de
     return objection
 
 
-async def _release_on_cancel(session: AsyncSession, opp: Opportunity, user: User | None) -> None:
-    """A cancelled opportunity's earmarks go back to their funds."""
-    await money.release_earmarks(session, actor_id=user.id if user else None, opportunity_id=opp.id, reason="cancelled")
-
-
-def _register_cancel_hook() -> None:
-    from exchange.opportunities import service as opportunities
-
-    hooks = opportunities.AFTER.setdefault("cancel", [])
-    if _release_on_cancel not in hooks:
-        hooks.append(_release_on_cancel)
-    if apply_due_moves not in opportunities.BEFORE_READ:
-        opportunities.BEFORE_READ.append(apply_due_moves)
-
-
-_register_cancel_hook()
