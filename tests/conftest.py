@@ -9,6 +9,7 @@ another's rows. Tests move the application clock; they never sleep.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -128,7 +129,13 @@ async def database_url(databases: Databases) -> AsyncIterator[str]:
     await databases.drop(url)
 
 
+STORAGE_ROOT = Path(tempfile.mkdtemp(prefix="exchange-documents-"))
+atexit.register(shutil.rmtree, STORAGE_ROOT, True)
+
+
 def make_settings(database_url: str, **overrides: object) -> Settings:
+    """Test settings; each gets its own document directory unless ``storage_url`` is given."""
+    overrides.setdefault("storage_url", f"file://{STORAGE_ROOT / uuid.uuid4().hex}")
     return Settings(env="dev", database_url=database_url, tick_interval_seconds=0, matching_warmup=False,
                     **overrides)  # type: ignore[arg-type]
 

@@ -31,6 +31,7 @@ def empty_url(databases, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     else:
         url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("EXCHANGE_DATABASE_URL", url)
+    monkeypatch.setenv("EXCHANGE_STORAGE_URL", f"file://{tmp_path / 'documents'}")
     get_settings.cache_clear()
     yield url
     get_settings.cache_clear()

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse
 
 from exchange import db, ticker
 from exchange.config import Settings, get_settings
+from exchange.documents.storage import open_store
 from exchange.errors import PROBLEM_SCHEMA, install_error_handlers, problems
 from exchange.kit.asgi import RequestGuard
 from exchange.kit.http import API_PREFIX
@@ -61,6 +62,7 @@ def _routers() -> list[Any]:
     from exchange.campaigns.endpoints import router as campaigns
     from exchange.deals.endpoints import router as deals
     from exchange.deals.public_endpoints import router as transparency
+    from exchange.documents.endpoints import router as documents
     from exchange.funds.endpoints import router as funds
     from exchange.listings.endpoints import router as list_stats
     from exchange.matching.endpoints import router as matching
@@ -74,7 +76,7 @@ def _routers() -> list[Any]:
     from exchange.vocabularies.endpoints import router as vocabularies
 
     return [accounts, regions, organizations, vocabularies, audit, funds, campaigns,
-            opportunities, offers, needs, points, list_stats, matching, tenders, deals, transparency,
+            opportunities, offers, needs, points, list_stats, matching, tenders, deals, transparency, documents,
             *_participation_routers()]
 
 
@@ -113,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.login_ip_limiter = SlidingWindow(settings.login_max_failures * 10, settings.login_window_seconds)
     app.state.search_limiter = SlidingWindow(settings.search_rate_per_minute, 60)
     app.state.background_starters = []
+    app.state.document_store = open_store(settings)
     app.state.matching = MatchingRuntime(settings.matching_sync_seconds)
     if settings.matching_warmup:
         app.state.background_starters.append(keep_fresh)
@@ -132,9 +135,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"],
-            expose_headers=["ETag", "Location", "Retry-After"],
+            expose_headers=["ETag", "Location", "Retry-After", "Content-Disposition", "Content-Range", "Accept-Ranges"],
         )
-    app.add_middleware(RequestGuard, limit=settings.max_body_bytes)
+    app.add_middleware(RequestGuard, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

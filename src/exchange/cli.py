@@ -101,6 +101,18 @@ def cmd_tick(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_documents_sweep(args: argparse.Namespace) -> int:
+    from exchange.documents.storage import open_store
+    from exchange.documents.sweep import sweep
+
+    settings = get_settings()
+    grace = settings.orphan_grace_seconds if args.grace_seconds is None else args.grace_seconds
+    result = _run_in_uow(lambda session: sweep(session, open_store(settings), grace))
+    print(f"{result.objects_removed} unreferenced objects removed, {result.objects_kept} kept, "
+          f"{result.incoming_removed} abandoned uploads removed")
+    return 0
+
+
 def cmd_ledger_check(args: argparse.Namespace) -> int:
     from exchange.funds.check import check_ledger
 
@@ -159,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="load the demo district (idempotent)").set_defaults(func=cmd_demo)
     sub.add_parser("tick", help="apply every due time-based move").set_defaults(func=cmd_tick)
+    documents = sub.add_parser("documents", help="document storage").add_subparsers(dest="documents_command", required=True)
+    swp = documents.add_parser("sweep", help="remove stored bytes no document references (older than the grace period)")
+    swp.add_argument("--grace-seconds", type=float, default=None, help="default: EXCHANGE_ORPHAN_GRACE_SECONDS (3600)")
+    swp.set_defaults(func=cmd_documents_sweep)
     ledger = sub.add_parser("ledger", help="money").add_subparsers(dest="ledger_command", required=True)
     ledger.add_parser("check", help="verify every ledger invariant").set_defaults(func=cmd_ledger_check)
 

@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     proposal_quorum: int = Field(default=10, ge=1)  # votes a proposal needs to be formed without a meeting
     points_per_hour: int = Field(default=10, ge=0)  # 幸福积分 per volunteer hour recorded
     matching_warmup: bool = True  # build the matching index at start-up and keep it fresh in the background
+    # documents: where the bytes live (file:///path or s3://bucket/prefix) and how large one may be
+    storage_url: str = "file://./data/documents"
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    orphan_grace_seconds: float = Field(default=3600.0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -116,7 +116,8 @@ TITLES = {
     400: ("请求格式错误", "Bad request"), 401: ("未认证", "Not authenticated"), 403: ("禁止访问", "Forbidden"),
     404: ("未找到", "Not found"), 405: ("方法不允许", "Method not allowed"), 409: ("冲突", "Conflict"),
     412: ("前提条件失败", "Precondition failed"), 413: ("请求体过大", "Payload too large"),
-    415: ("不支持的媒体类型", "Unsupported media type"), 422: ("输入无效", "Invalid input"),
+    415: ("不支持的媒体类型", "Unsupported media type"), 416: ("请求范围无效", "Range not satisfiable"),
+    422: ("输入无效", "Invalid input"),
     429: ("请求过于频繁", "Too many requests"), 500: ("服务器内部错误", "Internal server error"),
 }
 
@@ -228,6 +229,7 @@ PROBLEM_SCHEMA = {
 STATUS_TEXT = {
     400: "Malformed request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found or not visible",
     409: "Conflict with the current state", 412: "Stale If-Match", 413: "Body too large",
+    415: "Unsupported media type", 416: "Range not satisfiable",
     422: "Invalid input", 429: "Rate limited",
 }
 

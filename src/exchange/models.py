@@ -6,6 +6,7 @@ from exchange.audit.models import AuditEvent, AuditHead  # noqa: F401
 from exchange.campaigns.models import Campaign, Contribution  # noqa: F401
 from exchange.db import Base  # noqa: F401
 from exchange.deals.models import Deal, Milestone, Supervision  # noqa: F401
+from exchange.documents.models import Document  # noqa: F401
 from exchange.filings.models import Filing  # noqa: F401
 from exchange.funds.models import DealFund, Earmark, Fund, FundBalance, LedgerEntry, LedgerTransaction, Payment  # noqa: F401
 from exchange.kit.idempotency import IdempotencyRecord  # noqa: F401

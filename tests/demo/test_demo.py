@@ -25,7 +25,7 @@ DISTRICT_ONLY = ["exchange.demo.district"]  # the later steps (lists, money, ten
 
 async def _load(app, steps: list[str] | None = DISTRICT_ONLY):  # noqa: ANN202
     async with db.unit_of_work(app.state.session_factory) as session:
-        return await load_demo(session, steps)
+        return await load_demo(session, steps, app.state.document_store)
 
 
 async def test_demo_district_content(app, client: httpx.AsyncClient, session_factory) -> None:

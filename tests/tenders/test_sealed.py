@@ -8,9 +8,12 @@ from typing import Any
 
 import httpx
 
+from tests.documents import files
+from tests.documents.world import upload, uploaded
 from tests.tenders.world import World, bid, ok, open_tender, world
 
 PRICE = 12_345_678  # a figure that appears nowhere else
+DOC = files.pdf("密封的投标文件 12345678")
 
 
 async def _snapshot(client: httpx.AsyncClient, w: World, opp_id: str) -> dict[str, Any]:
@@ -23,7 +26,7 @@ async def _snapshot(client: httpx.AsyncClient, w: World, opp_id: str) -> dict[st
         for path in (f"/opportunities/{opp_id}", "/opportunities", "/opportunities?q=助餐", f"/opportunities/{opp_id}/bids",
                      f"/opportunities/{opp_id}/ranking", "/audit/events?limit=200", f"/audit/events?entity_id={opp_id}",
                      "/public/notices", "/public/ocds/releases", "/stats/deals", "/stats/lists", "/stats/money",
-                     "/deals", f"/opportunities/{opp_id}/funding"):
+                     "/deals", f"/opportunities/{opp_id}/funding", f"/opportunities/{opp_id}/documents"):
             r = await client.get(path, headers=headers)
             body = r.json()
             if path == "/public/ocds/releases":
@@ -40,10 +43,14 @@ async def test_nothing_about_a_bid_leaks_before_the_close(app, client, clock) ->
     before = await _snapshot(client, w, opp["id"])
     real = await bid(client, w.bidders[0], opp["id"], PRICE)
     await ok(client.patch(f"/bids/{real['id']}", json={"proposal": "修改后的方案"}, headers=w.bidders[0].headers))
+    receipt = await uploaded(client, w.bidders[0], f"/bids/{real['id']}/documents", DOC, filename="密封投标书.pdf")
+    dropped = await uploaded(client, w.bidders[0], f"/bids/{real['id']}/documents", files.image("PNG"), filename="草稿.png")
+    assert (await client.delete(f"/documents/{dropped['id']}", headers=w.bidders[0].headers)).status_code == 204
     after = await _snapshot(client, w, opp["id"])
+    secrets = (real["id"], str(PRICE), receipt["id"], receipt["sha256"], "密封投标书", dropped["sha256"])
     for key in before:
         assert before[key] == after[key], key
-        assert real["id"] not in str(after[key]) and str(PRICE) not in str(after[key]), key
+        assert not any(secret in str(after[key]) for secret in secrets), key
     assert after["buyer /opportunities/{}/bids".format(opp["id"])][1]["code"] == "bids_sealed"
     assert after["other_org /opportunities/{}/bids".format(opp["id"])] == (200, {"items": [], "next_cursor": None})
     own = await ok(client.get(f"/opportunities/{opp['id']}/bids", headers=w.bidders[0].headers))
@@ -53,7 +60,16 @@ async def test_nothing_about_a_bid_leaks_before_the_close(app, client, clock) ->
     w.later(app, clock, days=11)
     assert len((await ok(client.get(f"/opportunities/{opp['id']}/bids", headers=w.c.buyer.headers)))["items"]) == 1
     events = (await ok(client.get(f"/audit/events?entity_id={real['id']}", headers=w.c.admin.headers)))["items"]
-    assert [(e["action"], e["summary"]["price_fen"]) for e in events] == [("bid.submitted", PRICE)]
+    assert sorted((e["action"], str(e["summary"].get("price_fen") or e["summary"]["sha256"])) for e in events) == [
+        ("bid.submitted", str(PRICE)), ("document.added", receipt["sha256"])]
+    # and every submitted bid document's SHA-256 is published with the opportunity, and in the public chain
+    published = (await ok(client.get(f"/opportunities/{opp['id']}")))["bid_documents"]
+    assert [(d["bid_id"], d["organization_id"], d["sha256"]) for d in published] == [
+        (real["id"], str(w.bidder_orgs[0].id), receipt["sha256"])]
+    closed = next(e for e in (await ok(client.get(f"/audit/events?entity_id={opp['id']}")))["items"]
+                  if e["action"] == "opportunity.bidding_closed")
+    assert closed["action"] == "opportunity.bidding_closed"
+    assert [d["sha256"] for d in closed["summary"]["bid_documents"]] == [receipt["sha256"]]
 
 
 def _same(a: httpx.Response, b: httpx.Response) -> None:
@@ -83,5 +99,20 @@ async def test_a_real_and_a_made_up_bid_id_answer_the_same(app, client, clock) -
           await client.patch(f"/bids/{fake}", json={"price_fen": 1}, headers=c.other_org.headers))
     r = await client.get(f"/bids/{real}", headers=c.buyer.headers)
     assert r.status_code == 404 and r.json()["code"] == "bid_not_found"
+
+    # the documents of a sealed bid: every path answers others as for a made-up id
+    doc = (await uploaded(client, w.bidders[0], f"/bids/{real}/documents", DOC))["id"]
+    made_up = str(uuid.uuid4())
+    for actor in (c.buyer, c.manager, c.admin, w.experts[0], c.other_org, c.resident):
+        for path in ("/bids/{}/documents",):
+            _same(await client.get(path.format(real), headers=actor.headers),
+                  await client.get(path.format(fake), headers=actor.headers))
+            _same(await upload(client, actor, path.format(real), DOC), await upload(client, actor, path.format(fake), DOC))
+        for path in ("/documents/{}", "/documents/{}/content"):
+            _same(await client.get(path.format(doc), headers=actor.headers),
+                  await client.get(path.format(made_up), headers=actor.headers))
+        _same(await client.delete(f"/documents/{doc}", headers=actor.headers),
+              await client.delete(f"/documents/{made_up}", headers=actor.headers))
+    _same(await client.get(f"/documents/{doc}"), await client.get(f"/documents/{made_up}"))
     r = await client.post(f"/opportunities/{opp['id']}/award", json={"bid_id": real}, headers=c.buyer.headers)
     assert r.status_code == 409 and r.json()["code"] == "opportunity_published"

@@ -26,6 +26,9 @@ from exchange.deals.schemas import (
     SupervisionIn,
     SupervisionOut,
 )
+from exchange.documents.models import OwnerType
+from exchange.documents.repository import DocumentRepository
+from exchange.documents.schemas import document_out
 from exchange.errors import forbidden, problems
 from exchange.kit.http import Session, resource_headers
 from exchange.kit.idempotency import IDEMPOTENT
@@ -46,6 +49,10 @@ async def detail(session: AsyncSession, deal: Deal, response: Response | None = 
     repo = DealRepository(session)
     out = DealDetail.model_validate(deal)
     out.milestones = [MilestoneOut.model_validate(m) for m in await repo.milestones(deal.id)]
+    documents = [document_out(d) for d in await DocumentRepository(session).for_owner(OwnerType.deal, deal.id)]
+    out.documents = documents
+    for m in out.milestones:
+        m.documents = [d for d in documents if d.milestone_id == m.id]
     out.supervisions = [SupervisionOut(id=s.id, deal_id=s.deal_id, date=s.visited_on, findings=s.findings, rating=s.rating,
                                        supervisor_id=s.supervisor_id) for s in await repo.supervisions(deal.id)]
     out.payments = [_jsonable(p) for p in await money.deal_payments(session, deal.id)]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from exchange.deals import transparency
 from exchange.errors import problems
-from exchange.kit.http import Session
+from exchange.kit.http import API_PREFIX, Session
 from exchange.kit.routing import UnitOfWorkRoute
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["transparency"])
@@ -18,7 +18,8 @@ router = APIRouter(route_class=UnitOfWorkRoute, tags=["transparency"])
 async def ocds_releases(request: Request, session: Session, limit: int = Query(500, ge=1, le=2000)) -> dict[str, Any]:
     """An OCDS 1.1 release package: published opportunities (tender), awards and contracts.
     Sealed bids never appear; awards and tenderer counts only after bidding closes."""
-    return await transparency.ocds_package(session, str(request.url), limit)
+    api_root = str(request.base_url).rstrip("/") + API_PREFIX
+    return await transparency.ocds_package(session, str(request.url), limit, api_root)
 
 
 @router.get("/stats/deals", operation_id="getDealStats")

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from exchange.documents.schemas import DocumentOut
 from exchange.kit.money import Fen, PositiveFen
 
 Grade = Literal["excellent", "good", "pass", "fail"]
@@ -90,6 +91,7 @@ class MilestoneOut(BaseModel):
     accepted_at: dt.datetime | None
     payment_id: uuid.UUID | None
     version: int
+    documents: list[DocumentOut] | None = Field(default=None, description="Evidence of this milestone (on a single deal)")
 
 
 class HistoryItem(BaseModel):
@@ -130,6 +132,7 @@ class DealOut(BaseModel):
 
 
 class DealDetail(DealOut):
+    documents: list[DocumentOut] = Field(default_factory=list, description="Every document of the deal and its milestones")
     supervisions: list[SupervisionOut] = []
     payments: list[dict[str, Any]] = []
     money: dict[str, int] = {}

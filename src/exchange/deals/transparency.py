@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.deals.models import Deal
 from exchange.deals.repository import DealRepository
+from exchange.documents.models import Document, OwnerType
+from exchange.documents.repository import DocumentRepository
 from exchange.kit.clock import now
 from exchange.opportunities.models import Opportunity
 from exchange.organizations.models import Organization
@@ -20,6 +22,10 @@ from exchange.tenders import service as tenders
 from exchange.tenders.repository import TenderRepository
 
 OCID_PREFIX = "ocds-exchange"
+# Our document types in OCDS's documentType codelist (the others are published without a type).
+OCDS_DOCUMENT_TYPE = {"notice": "tenderNotice", "bidding_documents": "biddingDocuments",
+                      "technical_specifications": "technicalSpecifications", "evaluation_criteria": "evaluationCriteria",
+                      "clarifications": "clarifications"}
 TENDER_STATUS = {"published": "active", "bidding_closed": "active", "under_review": "active", "awarded": "active",
                  "contracted": "complete", "closed": "complete", "cancelled": "cancelled", "unsuccessful": "unsuccessful"}
 AWARD_STATUS = {"standstill": "pending", "final": "active", "cancelled": "cancelled"}
@@ -34,11 +40,14 @@ async def notices(session: AsyncSession, limit: int = 100) -> list[dict[str, Any
     awards = await repo.notice_awards(limit)
     opps = {o.id: o for o in [await repo.opportunity(a.opportunity_id) for a in awards] if o is not None}
     orgs = await repo.organizations([a.organization_id for a in awards])
+    bid_docs = await DocumentRepository(session).for_owners(OwnerType.bid, [a.bid_id for a in awards])
     items: list[dict[str, Any]] = [{
         "kind": "award", "id": a.id, "at": a.created_at, "status": a.status, "opportunity_id": a.opportunity_id,
         "title": opps[a.opportunity_id].title if a.opportunity_id in opps else None, "bid_id": a.bid_id,
         "organization_id": a.organization_id, "organization_name": getattr(orgs.get(a.organization_id), "name", None),
         "price_fen": a.price_fen, "standstill_ends_at": a.standstill_ends_at, "cancelled": a.status == "cancelled",
+        "bid_documents": [{"document_id": d.id, "document_type": d.document_type, "sha256": d.sha256,
+                           "size_bytes": d.size_bytes} for d in bid_docs[a.bid_id]],
     } for a in awards]
     for d in await deals.in_status(["evaluated", "closed"], limit):
         if d.evaluation:
@@ -60,8 +69,16 @@ def _party(org: Organization | None, org_id: uuid.UUID, role: str) -> dict[str, 
     return {"id": str(org_id), "name": org.name if org else str(org_id), "roles": [role]}
 
 
+def _ocds_document(doc: Document, api_root: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": str(doc.id), "title": doc.title, "url": f"{api_root}/documents/{doc.id}/content",
+                           "datePublished": doc.created_at.isoformat(), "format": doc.content_type, "language": "zh"}
+    if doc.document_type in OCDS_DOCUMENT_TYPE:
+        out["documentType"] = OCDS_DOCUMENT_TYPE[doc.document_type]
+    return out
+
+
 async def _release(session: AsyncSession, opp: Opportunity, orgs: dict[uuid.UUID, Organization],
-                   deals: list[Deal]) -> dict[str, Any]:
+                   deals: list[Deal], documents: list[Document], api_root: str) -> dict[str, Any]:
     tender: dict[str, Any] = {
         "id": str(opp.id), "title": opp.title, "description": opp.description,
         "status": TENDER_STATUS.get(opp.status, "active"),
@@ -72,6 +89,8 @@ async def _release(session: AsyncSession, opp: Opportunity, orgs: dict[uuid.UUID
     }
     if opp.bid_deadline is not None:
         tender["tenderPeriod"] = {"endDate": opp.bid_deadline.isoformat()}
+    if documents:
+        tender["documents"] = [_ocds_document(d, api_root) for d in documents]
     parties = {str(opp.buyer_organization_id): _party(orgs.get(opp.buyer_organization_id), opp.buyer_organization_id,
                                                         "buyer")}
     tags, awards_out, contracts = ["tender"], [], []
@@ -107,8 +126,9 @@ async def _release(session: AsyncSession, opp: Opportunity, orgs: dict[uuid.UUID
     return release
 
 
-async def ocds_package(session: AsyncSession, base_uri: str, limit: int = 500) -> dict[str, Any]:
-    """An OCDS 1.1 release package of published opportunities with their awards and contracts."""
+async def ocds_package(session: AsyncSession, base_uri: str, limit: int = 500, api_root: str = "") -> dict[str, Any]:
+    """An OCDS 1.1 release package of published opportunities with their awards, contracts and tender
+    documents (``api_root`` makes the documents' absolute URLs)."""
     await tenders.apply_due_moves(session)
     repo = TenderRepository(session)
     opps = list(await repo.published_opportunities(limit))
@@ -116,6 +136,7 @@ async def ocds_package(session: AsyncSession, base_uri: str, limit: int = 500) -
     awards = await repo.awards_visible_after_close([o.id for o in opps if tenders.is_closed(o)])
     ids |= {a.organization_id for a in awards}
     orgs = await repo.organizations(list(ids))
+    documents = await DocumentRepository(session).for_owners(OwnerType.opportunity, [o.id for o in opps])
     by_opp: dict[uuid.UUID, list[Deal]] = {}
     for d in await DealRepository(session).for_opportunities([o.id for o in opps]):
         by_opp.setdefault(d.opportunity_id, []).append(d)  # type: ignore[arg-type]
@@ -123,7 +144,7 @@ async def ocds_package(session: AsyncSession, base_uri: str, limit: int = 500) -
         "uri": base_uri, "version": "1.1", "publishedDate": now().isoformat(),
         "publisher": {"name": "社会服务交易中心 Social service exchange"},
         "license": "https://creativecommons.org/licenses/by/4.0/",
-        "releases": [await _release(session, o, orgs, by_opp.get(o.id, [])) for o in opps],
+        "releases": [await _release(session, o, orgs, by_opp.get(o.id, []), documents[o.id], api_root) for o in opps],
     }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.db import Base
 from exchange.demo.world import DemoAccount, World
+from exchange.documents.storage import DocumentStore
 
 STEPS: list[str] = [
     "exchange.demo.district",
@@ -23,6 +24,7 @@ STEPS: list[str] = [
     "exchange.demo.money",
     "exchange.demo.tenders",
     "exchange.demo.participation",
+    "exchange.demo.documents",
 ]
 
 
@@ -62,12 +64,15 @@ async def _row_counts(session: AsyncSession) -> dict[str, int]:
     return counts
 
 
-async def load_demo(session: AsyncSession, steps: list[str] | None = None) -> DemoSummary:
-    """Run every demo step in this session's unit of work; the caller commits."""
+async def load_demo(session: AsyncSession, steps: list[str] | None = None,
+                    store: DocumentStore | None = None) -> DemoSummary:
+    """Run every demo step in this session's unit of work; the caller commits. Demo documents go to
+    ``store`` (by default the one ``EXCHANGE_STORAGE_URL`` names)."""
     from exchange import models  # noqa: F401  (every table, so that the counts cover them all)
 
     before = await _row_counts(session)
     world = World()
+    world.data["document_store"] = store
     for path in steps if steps is not None else STEPS:
         step = importlib.import_module(path)
         await step.load(session, world)

@@ -19,7 +19,9 @@ from exchange.deals import service as deals
 from exchange.deals.models import Deal
 from exchange.deals.money import earmarks_for
 from exchange.deals.schemas import DealCreate
+from exchange.demo.documents import attach, pdf, photo
 from exchange.demo.world import World
+from exchange.documents.models import OwnerType
 from exchange.kit.clock import now
 from exchange.needs.models import Need
 from exchange.opportunities.models import Opportunity
@@ -75,6 +77,10 @@ async def _run(session: AsyncSession, world: World, stage: str, opp: Opportunity
         bid, _ = await tenders.submit_bid(session, user, opp.id, {
             "proposal": PROPOSALS[i % len(PROPOSALS)], "price_fen": opp.budget_fen * (90 - 5 * i) // 100, "offer_id": None})
         bids.append(bid)
+        org = bidders[i][0]
+        await attach(session, world, user, OwnerType.bid, bid.id, pdf(f"{opp.title}投标文件", [
+            f"投标人：{org.name}", f"投标报价：{bid.price_fen / 100:,.2f} 元", f"服务方案：{bid.proposal}",
+            "我方承诺所提交材料真实有效，如有虚假愿承担相应责任。"]), "投标文件.pdf", "proposal")
     if stage == "open":
         return
     opp.bid_deadline = now() - dt.timedelta(days=1)  # demo data: the deadline has passed
@@ -94,6 +100,10 @@ async def _run(session: AsyncSession, world: World, stage: str, opp: Opportunity
     if stage == "standstill":
         return
     deal = await deals.create(session, buyer, DealCreate(award_id=award.id, milestones=_milestones(award.price_fen)))
+    await attach(session, world, buyer, OwnerType.deal, deal.id, pdf("政府购买服务合同", [
+        f"项目名称：{deal.title}", f"合同金额：{deal.amount_fen / 100:,.2f} 元",
+        "甲方：" + world.org_by_id(opp.buyer_organization_id).name, "乙方：" + bidders[0][0].name,
+        "付款方式：按里程碑验收后分期支付，尾款于第三方评估后支付。"]), "服务合同.pdf", "contract")
     org_user = bidders[0][1]
     await deals.sign(session, org_user, deal.id)
     await deals.sign(session, buyer, deal.id)
@@ -101,13 +111,19 @@ async def _run(session: AsyncSession, world: World, stage: str, opp: Opportunity
     for index, milestone_id in enumerate(milestones):
         if stage == "active" and index == 1:
             break
+        await attach(session, world, org_user, OwnerType.deal, deal.id, photo(index + len(world.notes)),
+                     f"活动照片{index + 1}.jpg", "milestone_evidence", milestone_id=str(milestone_id))
         await deals.milestone_move(session, org_user, deal.id, milestone_id, "report",
-                                   {"summary": "按计划完成本期服务", "evidence": ["活动签到表.pdf", "服务照片.zip"]})
+                                   {"summary": "按计划完成本期服务", "evidence": [f"活动照片{index + 1}.jpg"]})
         await deals.milestone_move(session, buyer, deal.id, milestone_id, "accept", {})
     if stage == "active":
         await deals.supervise(session, manager, deal.id, {"date": now().date(), "findings": "服务台账规范，居民反馈良好",
                                                           "rating": 4})
         return
+    await attach(session, world, org_user, OwnerType.deal, deal.id, pdf("项目结项报告", [
+        f"项目名称：{deal.title}", "服务人次：260 人次；开展活动：24 场。",
+        "主要成效：独居老人助餐覆盖率明显提升，居民满意度 96%。",
+        "存在问题与改进：志愿者队伍稳定性有待加强。"]), "结项报告.pdf", "closing_report")
     await deals.closing_report(session, org_user, deal.id, {"summary": "项目如期结项，服务 260 人次", "people_served": 260,
                                                             "activities": 24})
     await deals.evaluate(session, world.evaluator(), deal.id, {"scores": {"服务成效": 90, "规范管理": 84, "居民满意度": 92},

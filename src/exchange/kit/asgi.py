@@ -1,6 +1,8 @@
 """The request guard: what every request must satisfy before any endpoint sees it.
 
-- a body over the size limit, declared or streamed, is 413;
+- a body over the size limit, declared or streamed, is 413 — except a document upload (``POST …/documents``),
+  which is streamed to its endpoint unbuffered under its own, larger limit (the endpoint counts the
+  file's bytes and answers 413 itself; binary files hold NUL bytes, their text fields are checked there);
 - a NUL character anywhere in the path, the query or the body is 422: PostgreSQL cannot store it in
   text, and no field of this API has a use for it.
 Both answers are problem+json like every other error.
@@ -15,6 +17,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exchange.errors import problem_response
+
+UPLOAD_OVERHEAD = 256 * 1024  # an upload's body may exceed its file by this much (boundaries, form fields)
 
 
 def _contains_nul(value: Any) -> bool:
@@ -42,8 +46,11 @@ def body_has_nul(body: bytes) -> bool:
 class RequestGuard:
     """ASGI middleware: body size limit and NUL characters."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int | None = None) -> None:
+        self.app, self.limit, self.upload_limit = app, limit, upload_limit
+
+    def _is_upload(self, scope: Scope) -> bool:
+        return self.upload_limit is not None and scope["method"] == "POST" and scope.get("path", "").endswith("/documents")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,6 +63,13 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
+        if self._is_upload(scope):
+            assert self.upload_limit is not None
+            if declared is not None and declared.isdigit() and int(declared) > self.upload_limit + UPLOAD_OVERHEAD:
+                await self._too_large(scope, receive, send, self.upload_limit)
+                return
+            await self.app(scope, receive, send)
+            return
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await self._too_large(scope, receive, send)
             return
@@ -86,10 +100,11 @@ class RequestGuard:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int | None = None) -> None:
+        limit = limit or self.limit
         response = problem_response(
-            Request(scope), 413, "payload_too_large", f"请求体超过 {self.limit} 字节",
-            f"The body is larger than {self.limit} bytes",
+            Request(scope), 413, "payload_too_large", f"请求体超过 {limit} 字节",
+            f"The body is larger than {limit} bytes",
         )
         await response(scope, receive, send)
 

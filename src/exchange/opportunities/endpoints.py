@@ -65,10 +65,11 @@ async def create_from_needs(body: OpportunityFromNeeds, user: CurrentUser, sessi
 @router.get("/opportunities/{opp_id}", response_model=OpportunityOut, operation_id="getOpportunity",
             responses=problems(401, 404))
 async def get_opportunity(opp_id: str, session: Session, user: OptionalUser, response: Response) -> OpportunityOut:
-    """One opportunity; a draft only for its buyer, managers and admins (404 for everyone else)."""
+    """One opportunity with its documents; a draft only for its buyer, managers and admins (404 for everyone
+    else). Once bidding has closed, `bid_documents` publishes every submitted bid document's SHA-256."""
     opp = await service.get_visible(session, user, parse_uuid(opp_id, "opportunity"))
     resource_headers(response, opp.version)
-    return await service.present(session, opp)
+    return await service.present(session, opp, with_documents=True)
 
 
 @router.patch("/opportunities/{opp_id}", response_model=OpportunityOut, operation_id="updateOpportunity",

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from exchange.documents.schemas import BidDocumentHash, DocumentOut
 from exchange.kit.money import Fen
 from exchange.listings.schemas import Code, Description, RegionCodes, TargetGroups, Title
 
@@ -113,6 +114,11 @@ class OpportunityOut(BaseModel):
     version: int
     need_ids: list[uuid.UUID] = Field(default_factory=list, description="Residents' needs this answers (以需定供)")
     supporters_total: int = Field(default=0, description="How many residents supported those needs")
+    documents: list[DocumentOut] | None = Field(
+        default=None, description="Tender documents and clarifications (on a single opportunity; not in lists)")
+    bid_documents: list[BidDocumentHash] | None = Field(
+        default=None, description="Once bidding has closed: every submitted bid document's SHA-256 with its bidder "
+                                  "(null before the close; not in lists)")
 
 
 class OpportunityList(BaseModel):

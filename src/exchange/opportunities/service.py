@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import Role, User
 from exchange.audit import service as audit
+from exchange.documents.models import OwnerType
+from exchange.documents.repository import DocumentRepository
+from exchange.documents.schemas import document_out, published_hashes
 from exchange.errors import forbidden, invalid, not_found
 from exchange.kit.clock import now
 from exchange.listings import validation
@@ -19,7 +22,7 @@ from exchange.matching.analysis import analyse_for_storage
 from exchange.opportunities.models import Opportunity
 from exchange.opportunities.repository import OpportunityRepository
 from exchange.opportunities.schemas import OpportunityOut
-from exchange.opportunities.states import PUBLISHED, TRANSITIONS
+from exchange.opportunities.states import BIDDING_CLOSED, PUBLISHED, TRANSITIONS
 from exchange.organizations.repository import OrganizationRepository
 
 # Called after a move, by action name ("cancel" …): other domains react (release earmarked money …).
@@ -152,8 +155,16 @@ async def present_many(session: AsyncSession, opps: list[Opportunity]) -> list[O
     return out
 
 
-async def present(session: AsyncSession, opp: Opportunity) -> OpportunityOut:
-    return (await present_many(session, [opp]))[0]
+async def present(session: AsyncSession, opp: Opportunity, *, with_documents: bool = False) -> OpportunityOut:
+    """One opportunity; ``with_documents`` adds its documents and, once bidding has closed, the
+    published SHA-256 of every submitted bid document."""
+    out = (await present_many(session, [opp]))[0]
+    if with_documents:
+        repo = DocumentRepository(session)
+        out.documents = [document_out(d) for d in await repo.for_owner(OwnerType.opportunity, opp.id)]
+        if opp.status in BIDDING_CLOSED:
+            out.bid_documents = published_hashes(await repo.of_bids_on([opp.id]))
+    return out
 
 
 async def from_needs(session: AsyncSession, *, user: User, data: dict[str, Any]) -> Opportunity:

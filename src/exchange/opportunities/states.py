@@ -8,6 +8,8 @@ from __future__ import annotations
 from exchange.listings.states import Table, Transition
 
 DRAFT, PUBLISHED, CANCELLED = "draft", "published", "cancelled"
+# Bidding has closed: bids (and their documents) are unsealed.
+BIDDING_CLOSED = frozenset({"bidding_closed", "under_review", "awarded", "contracted", "closed", "unsuccessful"})
 
 TRANSITIONS: Table = {
     (DRAFT, "update"): Transition(DRAFT, "opportunity.update"),

@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.deps import CurrentUser, OptionalUser, require_roles
 from exchange.accounts.models import Role, User
+from exchange.documents.models import OwnerType
+from exchange.documents.repository import DocumentRepository
+from exchange.documents.schemas import document_out
 from exchange.errors import problems
 from exchange.kit.http import Session, check_if_match, resource_headers
 from exchange.kit.idempotency import IDEMPOTENT
@@ -50,10 +54,25 @@ def bid_out(bid: Bid, opp: Opportunity) -> BidOut:
     return out
 
 
-def award_out(item: Award, objections: list) -> AwardOut:  # type: ignore[type-arg]
+def award_out(item: Award, objections: list, documents: dict | None = None,  # type: ignore[type-arg]
+              user: User | None = None) -> AwardOut:
+    """The award with its objections and their evidence (the objector is named to staff and to itself only)."""
     out = AwardOut.model_validate(item)
-    out.objections = [ObjectionOut.model_validate(o) for o in objections]
+    out.objections = []
+    for o in objections:
+        named = user is not None and (user.role in ("admin", "manager") or user.id == o.filed_by)
+        obj = ObjectionOut.model_validate(o)
+        obj.documents = [document_out(d, name_uploader=named) for d in (documents or {}).get(o.id, [])]
+        out.objections.append(obj)
     return out
+
+
+async def with_documents(session: AsyncSession, bids: list[BidOut]) -> list[BidOut]:
+    """Bids the caller may read, with their documents."""
+    docs = await DocumentRepository(session).for_owners(OwnerType.bid, [b.id for b in bids])
+    for b in bids:
+        b.documents = [document_out(d) for d in docs[b.id]]
+    return bids
 
 
 def ranking_out(items: list[service.Ranked]) -> Ranking:
@@ -79,7 +98,7 @@ async def list_bids(opportunity_id: str, user: CurrentUser, session: Session) ->
     """Bids: before the close an organization sees its own bid only and everyone else gets 409
     `bids_sealed`; after it, the buyer, managers and the panel see them all."""
     bids, opp = await service.list_bids(session, user, parse_uuid(opportunity_id, "opportunity"))
-    return BidList(items=[bid_out(b, opp) for b in bids])
+    return BidList(items=await with_documents(session, [bid_out(b, opp) for b in bids]))
 
 
 @router.get("/bids/{bid_id}", operation_id="getBid", response_model=BidOut, responses=problems(401, 404))
@@ -87,7 +106,7 @@ async def read_bid(bid_id: str, user: CurrentUser, session: Session, response: R
     """One bid: its bidder at any time; the buyer, managers and the panel after the close."""
     bid, opp, _ = await service.readable_bid(session, user, parse_uuid(bid_id, "bid"))
     resource_headers(response, bid.version)
-    return bid_out(bid, opp)
+    return (await with_documents(session, [bid_out(bid, opp)]))[0]
 
 
 @router.patch("/bids/{bid_id}", operation_id="updateBid", response_model=BidOut, openapi_extra=IDEMPOTENT,
@@ -172,7 +191,8 @@ async def read_award(award_id: str, user: OptionalUser, session: Session, respon
     """An award with its objections: anyone while on notice; afterwards the parties, managers, admins."""
     item, objections = await service.read_award(session, user, parse_uuid(award_id, "award"))
     resource_headers(response, item.version)
-    return award_out(item, objections)
+    documents = await DocumentRepository(session).for_owners(OwnerType.objection, [o.id for o in objections])
+    return award_out(item, objections, documents, user)
 
 
 @router.post("/awards/{award_id}/objections", operation_id="fileObjection", status_code=201, response_model=ObjectionOut,

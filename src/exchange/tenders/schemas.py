@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from exchange.documents.schemas import DocumentOut
 from exchange.kit.money import Fen
 from exchange.opportunities.schemas import OpportunityOut
 
@@ -39,6 +40,7 @@ class BidOut(BaseModel):
     submitted_at: dt.datetime
     confirmed_at: dt.datetime
     version: int
+    documents: list[DocumentOut] | None = Field(default=None, description="The bid's documents (sealed like the bid)")
 
 
 class BidList(BaseModel):
@@ -133,6 +135,7 @@ class ObjectionOut(BaseModel):
     resolved_at: dt.datetime | None
     created_at: dt.datetime
     version: int
+    documents: list[DocumentOut] = Field(default_factory=list, description="Evidence filed with the objection")
 
 
 class AwardOut(BaseModel):

@@ -18,17 +18,21 @@ from exchange import ticker
 from exchange.accounts.models import User
 from exchange.audit import service as audit
 from exchange.deals import money
+from exchange.documents.models import OwnerType
+from exchange.documents.repository import DocumentRepository
+from exchange.documents.schemas import audit_summary, published_hashes
 from exchange.errors import forbidden, invalid, invalid_state, not_found
 from exchange.kit.clock import now
 from exchange.offers.models import Offer
 from exchange.opportunities.models import Opportunity
+from exchange.opportunities.states import BIDDING_CLOSED
 from exchange.organizations.models import Organization
 from exchange.tenders import errors
 from exchange.tenders.models import Award, Bid, Objection, PanelMember, Roadshow, Score
 from exchange.tenders.repository import TenderRepository
 from exchange.tenders.states import tender_machine
 
-CLOSED_STATES = {"bidding_closed", "under_review", "awarded", "contracted", "closed", "unsuccessful"}
+CLOSED_STATES = BIDDING_CLOSED
 REVIEWERS = {"buyer", "manager", "panel"}
 
 
@@ -99,19 +103,27 @@ async def eligible_bids(session: AsyncSession, opp: Opportunity) -> list[Bid]:
 # -- the clock -------------------------------------------------------------------------------------
 
 async def _close(session: AsyncSession, opp: Opportunity, actor_id: uuid.UUID | None) -> None:
-    """Bidding closes: unseal (one audit event per bid), then bidding_closed or unsuccessful."""
+    """Bidding closes: unseal (one audit event per bid and per bid document), then bidding_closed or
+    unsuccessful. The public event publishes every submitted bid document's SHA-256 in the audit chain."""
     repo = TenderRepository(session)
     eligible = {b.id for b in await eligible_bids(session, opp)}
     bids = await repo.bids(opp.id)
+    documents = await DocumentRepository(session).for_owners(OwnerType.bid, [b.id for b in bids])
     for bid in bids:
         audit.record(session, actor_id=bid.submitted_by, action=f"bid.{bid.status}", entity_type="bid", entity_id=bid.id,
                      summary={"opportunity_id": bid.opportunity_id, "organization_id": bid.organization_id,
                               "price_fen": bid.price_fen, "submitted_at": bid.submitted_at, "eligible": bid.id in eligible})
+        for doc in documents[bid.id]:
+            audit.record(session, actor_id=doc.uploaded_by, action="document.added", entity_type="bid", entity_id=bid.id,
+                         summary=audit_summary(doc))
     to = "bidding_closed" if len(eligible) >= opp.min_bids else "unsuccessful"
     set_status(opp, "close_bidding", {"clock"}, to)
+    hashes = [h.model_dump(mode="json", exclude={"created_at"})
+              for h in published_hashes(await DocumentRepository(session).of_bids_on([opp.id]))]
     audit.record(session, actor_id=actor_id, action="opportunity.bidding_closed", entity_type="opportunity",
                  entity_id=opp.id, public=True,
-                 summary={"status": to, "bids": sum(b.status == "submitted" for b in bids), "eligible_bids": len(eligible)})
+                 summary={"status": to, "bids": sum(b.status == "submitted" for b in bids), "eligible_bids": len(eligible),
+                          "bid_documents": hashes})
     if to == "unsuccessful":
         await money.release_earmarks(session, actor_id=actor_id, opportunity_id=opp.id, reason="unsuccessful")
 
@@ -235,6 +247,16 @@ async def change_bid(session: AsyncSession, user: User, bid_id: uuid.UUID, actio
                 setattr(bid, key, value)
         bid.confirmed_at = at
     await session.flush()
+    return bid, opp
+
+
+async def changeable_bid(session: AsyncSession, user: User, bid_id: uuid.UUID) -> tuple[Bid, Opportunity]:
+    """One's own submitted bid while it may still change (before the deadline): 404 for anyone else's
+    bid (as for an unknown id), 409 after the deadline or once withdrawn."""
+    bid = await own_bid(session, user, bid_id)
+    opp, _ = await _open_for_bids(session, user, bid.opportunity_id)
+    if bid.status != "submitted":
+        raise invalid_state("bid", bid.status, "change")
     return bid, opp
 
 
@@ -432,6 +454,23 @@ async def read_award(session: AsyncSession, user: User | None, award_id: uuid.UU
     if not (on_notice or party or (user is not None and user.is_staff)):
         raise not_found("award")
     return item, list(await repo.objections_of(item.id))
+
+
+async def award_of_objection(session: AsyncSession, objection_id: uuid.UUID) -> uuid.UUID:
+    objection = await TenderRepository(session).objection(objection_id)
+    if objection is None:
+        raise not_found("objection")
+    return objection.award_id
+
+
+async def readable_objection(session: AsyncSession, user: User | None, award_id: uuid.UUID,
+                              objection_id: uuid.UUID) -> tuple[Objection, Award]:
+    """An objection of an award ``user`` may read (404 otherwise, or when it belongs to another award)."""
+    item, objections = await read_award(session, user, award_id)
+    objection = next((o for o in objections if o.id == objection_id), None)
+    if objection is None:
+        raise not_found("objection")
+    return objection, item
 
 
 async def object_to(session: AsyncSession, user: User, award_id: uuid.UUID, reason: str) -> Objection:
