@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test test-sqlite test-postgres install lint openapi bench-lists bench-matching bench-matching-http bench-documents bench-participation eval-matching clean
+.PHONY: serve test test-sqlite test-postgres install lint openapi bench-lists bench-matching bench-matching-http bench-documents bench-pages bench-participation eval-matching clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,7 @@ serve: $(STAMP)
 
 ## make test — the whole suite on SQLite, then on a throwaway PostgreSQL started from the machine's binaries
 test: $(STAMP)
+	scripts/ensure-browser.sh
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -39,6 +40,9 @@ openapi: $(STAMP)
 
 bench-lists: $(STAMP)
 	scripts/with-postgres.sh $(BIN)/python bench/list_offers.py
+
+bench-pages: $(STAMP)
+	scripts/with-postgres.sh $(BIN)/python bench/list_page.py
 
 bench-matching: $(STAMP)
 	$(BIN)/python bench/matching_engine.py

@@ -11,9 +11,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import RedirectResponse
 
-from exchange import db
+from exchange import db, web
 from exchange.config import Settings, get_settings
 from exchange.documents.storage import open_store
 from exchange.errors import PROBLEM_SCHEMA, install_error_handlers, problems
@@ -91,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "Every error is application/problem+json with a stable `code`.",
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # /docs is the portal's, with Swagger UI's files served by the exchange itself
         redoc_url=None,
     )
     app.state.settings = settings
@@ -109,10 +108,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)
 
-    @app.get("/", include_in_schema=False)
-    async def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
-
     @app.get(f"{API_PREFIX}/health", tags=["meta"], operation_id="health")
     async def health() -> dict[str, str]:
         """Liveness: the process answers."""
@@ -123,6 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"],
             expose_headers=["ETag", "Location", "Retry-After", "Content-Disposition", "Content-Range", "Accept-Ranges"],
         )
+    web.install(app)
+
     app.add_middleware(RequestGuard, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

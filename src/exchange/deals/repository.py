@@ -77,6 +77,11 @@ class DealRepository:
         stmt = select(Deal).where(Deal.status.in_(list(statuses))).order_by(Deal.updated_at.desc(), Deal.id).limit(limit)
         return (await self.session.execute(stmt)).scalars().all()
 
+    async def of_organization(self, organization_id: uuid.UUID, statuses: Sequence[str], limit: int) -> Sequence[Deal]:
+        stmt = (select(Deal).where(Deal.organization_id == organization_id, Deal.status.in_(list(statuses)))
+                .order_by(Deal.updated_at.desc(), Deal.id).limit(limit))
+        return (await self.session.execute(stmt)).scalars().all()
+
     async def for_opportunities(self, opportunity_ids: Sequence[uuid.UUID]) -> Sequence[Deal]:
         if not opportunity_ids:
             return []

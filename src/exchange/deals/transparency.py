@@ -62,6 +62,22 @@ async def notices(session: AsyncSession, limit: int = 100) -> list[dict[str, Any
     return items[:limit]
 
 
+DELIVERED = ("delivered", "evaluated", "closed")
+
+
+async def delivered_by(session: AsyncSession, organization_id: uuid.UUID, limit: int = 50) -> list[dict[str, Any]]:
+    """An organization's delivered deals as the public sees them (the notices' facts: title, amount, status,
+    evaluation grade and people served), newest first."""
+    out = []
+    for d in await DealRepository(session).of_organization(organization_id, DELIVERED, limit):
+        evaluation = d.evaluation or {}
+        out.append({"id": d.id, "title": d.title, "status": d.status, "amount_fen": d.amount_fen,
+                    "grade": evaluation.get("grade"), "total": evaluation.get("total"),
+                    "people_served": (d.closing_report or {}).get("people_served"),
+                    "at": d.closed_at or d.evaluated_at or d.updated_at})
+    return out
+
+
 def _yuan(fen: int) -> float:
     return round(fen / 100, 2)
 

@@ -11,8 +11,8 @@ from collections import OrderedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.matching.analysis import listing_text
-from exchange.matching.concepts import Analysis, default_analyzer
+from exchange.chinese.analysis import listing_text
+from exchange.chinese.concepts import Analysis, default_analyzer
 from exchange.matching.engine import Listing, Match, MatchIndex, query_from_listing
 from exchange.matching.runtime import MatchingRuntime, need_listing
 from exchange.matching.schemas import MatchOut, ReasonOut

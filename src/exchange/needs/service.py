@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange import events
+from exchange.accounts.deps import unauthenticated
 from exchange.accounts.models import Role, User
 from exchange.audit import service as audit
 from exchange.chinese.analysis import analyse_for_storage
@@ -15,9 +16,11 @@ from exchange.errors import ExchangeError, invalid, not_found
 from exchange.kit.clock import now
 from exchange.listings import validation
 from exchange.listings.permissions import authorize
+from exchange.listings.schemas import ListFilters
 from exchange.listings.states import permission_for, transition
 from exchange.needs.models import Need, NeedSupport
 from exchange.needs.repository import NeedRepository
+from exchange.needs.schemas import NeedList, NeedOut
 from exchange.needs.states import CLAIMANT_ACTIONS, OPEN, TRANSITIONS
 from exchange.organizations.repository import OrganizationRepository
 from exchange.points import service as points
@@ -51,6 +54,24 @@ async def get_or_404(session: AsyncSession, need_id: uuid.UUID, *, lock: bool = 
     if need is None:
         raise not_found("need")
     return need
+
+
+def present(need: Need, reader: User | None) -> NeedOut:
+    """The need as ``reader`` may see it (None: an anonymous visitor): every read of a need — the API's
+    list and detail, the portal's pages — goes through here."""
+    return NeedOut.model_validate(need)
+
+
+async def list_page(session: AsyncSession, user: User | None, f: ListFilters, *, mine: bool = False) -> NeedList:
+    """One page of needs (open ones by default; ``mine``: the user's own in every status): the API's list and
+    the portal's."""
+    org_id = validation.check_filters(f)
+    if mine and user is None:
+        raise unauthenticated("需要登录", "Authentication required")
+    status = f.status or (None if mine else "open")
+    page = await NeedRepository(session).page(f, status=status, org_id=org_id,
+                                              requester_id=user.id if mine and user is not None else None)
+    return NeedList(items=[present(n, user) for n in page.items], next_cursor=page.next_cursor)
 
 
 async def _default_region(session: AsyncSession, user: User) -> str:

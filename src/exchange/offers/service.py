@@ -15,9 +15,11 @@ from exchange.errors import forbidden, invalid, not_found
 from exchange.kit.clock import now
 from exchange.listings import validation
 from exchange.listings.permissions import allowed, authorize
+from exchange.listings.schemas import ListFilters
 from exchange.listings.states import permission_for, transition
 from exchange.offers.models import Offer
 from exchange.offers.repository import OfferRepository
+from exchange.offers.schemas import OfferList, OfferOut
 from exchange.offers.states import DRAFT, PUBLISHED, TRANSITIONS
 from exchange.organizations.repository import OrganizationRepository
 
@@ -38,6 +40,15 @@ async def get_visible(session: AsyncSession, user: User | None, offer_id: uuid.U
     if offer is None or not may_read(user, offer):
         raise not_found("offer")
     return offer
+
+
+async def list_page(session: AsyncSession, user: User | None, f: ListFilters) -> OfferList:
+    """One page of offers as ``user`` may see them (published ones by default): the API's list and the portal's."""
+    org_id = validation.check_filters(f)
+    page = await OfferRepository(session).page(
+        f, status=f.status or "published", org_id=org_id, sees_all=user is not None and user.is_staff,
+        own_org=user.organization_id if user is not None else None)
+    return OfferList(items=[OfferOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor)
 
 
 async def _offering_org(session: AsyncSession, user: User, requested: uuid.UUID | None) -> uuid.UUID:

@@ -8,16 +8,13 @@ from fastapi import APIRouter, Query, Request, Response
 
 from exchange.accounts.deps import AdminUser, CurrentUser, OptionalUser
 from exchange.errors import problems
-from exchange.kit.clock import now
 from exchange.kit.http import Session, check_if_match, resource_headers
 from exchange.kit.ids import parse_uuid
 from exchange.kit.pagination import CursorParam, LimitParam
 from exchange.kit.routing import UnitOfWorkRoute
 from exchange.organizations import flows, service, stats
-from exchange.organizations.models import Kind, Organization, Registration
-from exchange.organizations.repository import OrganizationRepository
+from exchange.organizations.models import Kind, Registration
 from exchange.organizations.schemas import (
-    DimensionBasis,
     OrganizationCreate,
     OrganizationList,
     OrganizationOut,
@@ -25,16 +22,8 @@ from exchange.organizations.schemas import (
     OrganizationUpdate,
     RatingOut,
 )
-from exchange.regions.repository import RegionRepository
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["organizations"])
-
-
-def present(org: Organization, *, signed_in: bool) -> OrganizationOut:
-    out = OrganizationOut.model_validate(org)
-    if not signed_in:
-        out.contact = None
-    return out
 
 
 @router.get("/organizations", response_model=OrganizationList, operation_id="listOrganizations",
@@ -48,15 +37,9 @@ async def list_organizations(
     limit: int = LimitParam, cursor: str | None = CursorParam,
 ) -> OrganizationList:
     """The registry, by name; contact details only for signed-in users."""
-    region_codes = None
-    if region is not None:
-        region_codes = [r.code for r in await RegionRepository(session).subtree(region)]
-    page = await OrganizationRepository(session).page(
-        kind=kind.value if kind else None, registration=registration.value if registration else None,
-        min_a_level=min_a_level, region_codes=region_codes, q=q, limit=limit, cursor=cursor,
-    )
-    return OrganizationList(items=[present(o, signed_in=user is not None) for o in page.items],
-                            next_cursor=page.next_cursor)
+    return await service.list_page(
+        session, user, kind=kind.value if kind else None, registration=registration.value if registration else None,
+        min_a_level=min_a_level, region=region, q=q, limit=limit, cursor=cursor)
 
 
 @router.post("/organizations", response_model=OrganizationOut, status_code=201, operation_id="createOrganization",
@@ -66,7 +49,7 @@ async def create_organization(body: OrganizationCreate, admin: AdminUser, sessio
     """Register an organization (admin). A registered one needs a valid unified social credit code."""
     org = await service.create(session, actor_id=admin.id, data=body.model_dump(mode="python"))
     resource_headers(response, org.version, f"/organizations/{org.id}")
-    return present(org, signed_in=True)
+    return service.present(org, signed_in=True)
 
 
 @router.get("/organizations/{org_id}", response_model=OrganizationOut, operation_id="getOrganization",
@@ -75,7 +58,7 @@ async def get_organization(org_id: str, session: Session, user: OptionalUser, re
     """One organization; contact details only for signed-in users."""
     org = await service.get_or_404(session, parse_uuid(org_id, "organization"))
     resource_headers(response, org.version)
-    return present(org, signed_in=user is not None)
+    return service.present(org, signed_in=user is not None)
 
 
 @router.patch("/organizations/{org_id}", response_model=OrganizationOut, operation_id="updateOrganization",
@@ -87,7 +70,7 @@ async def update_organization(org_id: str, body: OrganizationUpdate, request: Re
     check_if_match(request, org.version)
     org = await service.update(session, user=user, org=org, changes=body.model_dump(mode="python", exclude_unset=True))
     resource_headers(response, org.version)
-    return present(org, signed_in=True)
+    return service.present(org, signed_in=True)
 
 
 @router.get("/organizations/{org_id}/rating", response_model=RatingOut, operation_id="getOrganizationRating",
@@ -96,13 +79,7 @@ async def get_rating(org_id: str, session: Session) -> RatingOut:
     """The organization's star rating (评星定级): 1–5 stars and the four dimensions activity, standardization,
     coverage and influence (0–100 each), each with the inputs and the formula it was computed from."""
     org = await service.get_or_404(session, parse_uuid(org_id, "organization"))
-    result = await flows.rating(session, org)
-    return RatingOut(
-        organization_id=org.id, stars=result.stars, overall=result.overall,
-        **{name: d.score for name, d in result.dimensions.items()},
-        basis={name: DimensionBasis(**d.basis()) for name, d in result.dimensions.items()},
-        computed_at=result.computed_at or now(),
-    )
+    return await flows.rating_out(session, org)
 
 
 @router.get("/stats/organizations", response_model=OrganizationStats, operation_id="getOrganizationStats",

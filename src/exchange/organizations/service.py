@@ -13,12 +13,37 @@ from exchange.errors import ExchangeError, forbidden, invalid, not_found
 from exchange.organizations import credit_code
 from exchange.organizations.models import Kind, LegalForm, Organization, Registration
 from exchange.organizations.repository import OrganizationRepository
+from exchange.organizations.schemas import OrganizationList, OrganizationOut
+from exchange.regions.repository import RegionRepository
 from exchange.regions.service import ensure_regions_exist
 from exchange.vocabularies.service import ensure_codes
 
 # What an organization's own users may change in their profile; the rest is the registry's.
 SELF_EDITABLE = {"name", "categories", "service_region_codes", "member_count", "founded_on", "description", "contact",
                  "region_code", "legal_form"}
+
+
+def present(org: Organization, *, signed_in: bool) -> OrganizationOut:
+    """The read model; contact details only for signed-in readers."""
+    out = OrganizationOut.model_validate(org)
+    if not signed_in:
+        out.contact = None
+    return out
+
+
+async def list_page(session: AsyncSession, user: User | None, *, kind: str | None = None,
+                    registration: str | None = None, min_a_level: int | None = None, region: str | None = None,
+                    q: str | None = None, limit: int = 20, cursor: str | None = None) -> OrganizationList:
+    """One page of the registry by name (``region``: based in it or under it): the API's list and the portal's."""
+    region_codes = None
+    if region is not None:
+        region_codes = [r.code for r in await RegionRepository(session).subtree(region)]
+    page = await OrganizationRepository(session).page(
+        kind=kind, registration=registration, min_a_level=min_a_level, region_codes=region_codes, q=q,
+        limit=limit, cursor=cursor,
+    )
+    return OrganizationList(items=[present(o, signed_in=user is not None) for o in page.items],
+                            next_cursor=page.next_cursor)
 
 
 def _check_consistency(data: dict[str, Any]) -> None:

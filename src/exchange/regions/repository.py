@@ -47,6 +47,10 @@ class RegionRepository(RepositoryBase[Region]):
             stmt = stmt.where(Region.name.contains(q, autoescape=True) | Region.code.startswith(q, autoescape=True))
         return await self.list_page(stmt, [SortKey(Region.path)], limit=limit, cursor=cursor, tag="regions")
 
+    async def all_regions(self) -> list[Region]:
+        """The whole tree, parents before children (by path)."""
+        return list((await self.session.execute(select(Region).order_by(Region.path))).scalars())
+
     async def all_parents(self) -> dict[str, str | None]:
         """code → parent_code for the whole tree (small: a district has a few thousand regions)."""
         rows = await self.session.execute(select(Region.code, Region.parent_code))

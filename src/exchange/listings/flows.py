@@ -1,0 +1,18 @@
+"""Stories over the three lists together: their figures."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.listings import stats
+from exchange.needs.models import Need
+from exchange.offers.models import Offer
+from exchange.opportunities.models import Opportunity
+
+
+async def list_stats(session: AsyncSession) -> stats.ListStats:
+    """Counts of the three lists by status and category (published items only), with budget totals in fen."""
+    return stats.list_stats(
+        await stats.counts(session, Opportunity, Opportunity.budget_fen, published_only=True),
+        await stats.counts(session, Offer, Offer.price_fen, published_only=True),
+        await stats.counts(session, Need, None, published_only=False))
