@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test test-sqlite test-postgres install lint openapi bench-lists bench-matching bench-matching-http bench-documents bench-pages bench-participation eval-matching clean
+.PHONY: serve test test-sqlite test-postgres install lint openapi bench-lists bench-matching bench-matching-http bench-matching-workers bench-documents bench-pages bench-participation eval-matching clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ clean:
 
 bench-matching-http: $(STAMP)
 	scripts/with-postgres.sh $(BIN)/python bench/matching_http.py
+
+bench-matching-workers: $(STAMP)
+	scripts/with-postgres.sh $(BIN)/python bench/matching_workers.py
 
 bench-documents: $(STAMP)
 	$(BIN)/python bench/documents_throughput.py

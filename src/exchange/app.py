@@ -101,7 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.search_limiter = SlidingWindow(settings.search_rate_per_minute, 60)
     app.state.background_starters = []
     app.state.document_store = open_store(settings)
-    app.state.matching = MatchingRuntime(settings.matching_sync_seconds)
+    app.state.matching = MatchingRuntime(settings.matching_sync_seconds, snapshot_root=settings.matching_snapshot_dir,
+                                         database_url=settings.database_url,
+                                         shared_min_offers=settings.matching_shared_min_offers)
     if settings.matching_warmup:
         app.state.background_starters.append(keep_fresh)
     install_error_handlers(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from functools import lru_cache
 from typing import Literal
 
@@ -31,6 +33,10 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     matching_sync_seconds: float = Field(default=1.0, gt=0)
     seed_grant_max_fen: int = Field(default=500_000, ge=1, description="The ceiling of a seed grant (种子金), in fen")
+    # One memory-mapped snapshot of the offers index per host, shared by the server processes, once
+    # there are this many published offers ("" turns it off: each process indexes in memory).
+    matching_snapshot_dir: str = Field(default_factory=lambda: os.path.join(tempfile.gettempdir(), "exchange-matching"))
+    matching_shared_min_offers: int = Field(default=20_000, ge=0)
     proposal_quorum: int = Field(default=10, ge=1)  # votes a proposal needs to be formed without a meeting
     points_per_hour: int = Field(default=10, ge=0)  # 幸福积分 per volunteer hour recorded
     matching_warmup: bool = True  # build the matching index at start-up and keep it fresh in the background
