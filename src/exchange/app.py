@@ -51,11 +51,13 @@ def _routers() -> list[Any]:
     from exchange.deals.public_endpoints import router as transparency
     from exchange.documents.endpoints import router as documents
     from exchange.experts.endpoints import router as experts
+    from exchange.feed.endpoints import router as feed
     from exchange.funds.endpoints import router as funds
     from exchange.listings.endpoints import router as list_stats
     from exchange.managers.endpoints import router as managers
     from exchange.matching.endpoints import router as matching
     from exchange.needs.endpoints import router as needs
+    from exchange.notifications.endpoints import router as notifications
     from exchange.offers.endpoints import router as offers
     from exchange.opportunities.endpoints import router as opportunities
     from exchange.organizations.endpoints import router as organizations
@@ -64,10 +66,11 @@ def _routers() -> list[Any]:
     from exchange.tenders.endpoints import router as tenders
     from exchange.tenders.procurement_endpoints import router as procurement
     from exchange.vocabularies.endpoints import router as vocabularies
+    from exchange.webhooks.endpoints import router as webhooks
 
     return [accounts, regions, organizations, vocabularies, audit, funds, campaigns,
             opportunities, offers, needs, points, list_stats, matching, tenders, procurement, experts, deals, transparency,
-            documents, managers, calls, *_participation_routers()]
+            documents, managers, calls, notifications, webhooks, feed, *_participation_routers()]
 
 
 def _participation_routers() -> list[Any]:

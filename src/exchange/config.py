@@ -48,6 +48,19 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
     orphan_grace_seconds: float = Field(default=3600.0, ge=0)
+    # Webhooks: deliver to private, loopback or link-local addresses (an intranet OA system; tests)
+    webhook_allow_private: bool = False
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=30)
+    # Notifications: email through SMTP when a host is set (otherwise email is only logged);
+    # SMS and WeChat through an adapter, `log` (only logs) by default
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "exchange@localhost"
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    sms_adapter: Literal["log"] = "log"
+    wechat_adapter: Literal["log"] = "log"
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

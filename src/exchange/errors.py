@@ -57,6 +57,7 @@ ENTITY_ZH = {
     "question": "澄清问题", "application": "创投申报",
     "proposal": "社区提案", "skill": "能力", "activity": "志愿活动", "filing": "备案申请", "space": "社区空间",
     "booking": "空间预约",
+    "webhook": "事件推送订阅", "delivery": "推送记录", "notification": "通知",
 }
 
 

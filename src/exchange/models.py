@@ -10,6 +10,7 @@ from exchange.deals.models import Deal, Milestone, Supervision  # noqa: F401
 from exchange.documents.models import Document  # noqa: F401
 from exchange.events.models import EventHead, EventRecipient, EventRow  # noqa: F401
 from exchange.experts.models import Expert  # noqa: F401
+from exchange.fanout.models import EventCursor  # noqa: F401
 from exchange.filings.models import Filing  # noqa: F401
 from exchange.funds.models import DealFund, Earmark, Fund, FundBalance, LedgerEntry, LedgerTransaction, Payment  # noqa: F401
 from exchange.jobs.models import Job  # noqa: F401
@@ -18,6 +19,7 @@ from exchange.listings.models import ListingRegion, ListingTerm  # noqa: F401
 from exchange.managers.models import Consultation  # noqa: F401
 from exchange.matching.models import MatchFeedback  # noqa: F401
 from exchange.needs.models import Need, NeedSupport  # noqa: F401
+from exchange.notifications.models import Notification, NotificationMessage, NotificationSetting  # noqa: F401
 from exchange.offers.models import Offer  # noqa: F401
 from exchange.opportunities.models import Opportunity  # noqa: F401
 from exchange.organizations.models import Organization  # noqa: F401
@@ -44,3 +46,4 @@ from exchange.tenders.models import (  # noqa: F401
     Score,
 )
 from exchange.vocabularies.models import VocabularyTerm  # noqa: F401
+from exchange.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: F401

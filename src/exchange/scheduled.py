@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from exchange import reminders
 from exchange.campaigns import service as campaigns
+from exchange.fanout import service as fanout
 from exchange.jobs.runner import Handler, JobList, Periodic
+from exchange.notifications import sending as notification_sending
 from exchange.tenders import service as tenders
+from exchange.webhooks import delivery as webhook_delivery
 
 PERIODIC: list[Periodic] = [
     Periodic("bidding_closes", tenders.due_to_close, tenders.close_if_due,
@@ -29,6 +32,13 @@ PERIODIC: list[Periodic] = [
              "a day before the standstill ends, to the buyer"),
     Periodic("reminder_need_unanswered", reminders.needs_unanswered, reminders.remind_need,
              "an open need with no claim after 7 days, to the managers"),
+    # telling people: after the moves above, so that their events go out in the same pass
+    Periodic("fan_out_events", fanout.due, fanout.apply,
+             "the next event: notifications for who is told (notifications/rules.py), webhook deliveries queued"),
+    Periodic("deliver_webhooks", webhook_delivery.due, webhook_delivery.deliver,
+             "one attempt at each due webhook delivery (backoff with jitter for 24 h)"),
+    Periodic("send_notifications", notification_sending.due, notification_sending.send_one,
+             "email, SMS and WeChat messages of notifications, to the users who chose them"),
 ]
 
 HANDLERS: dict[str, Handler] = {}
