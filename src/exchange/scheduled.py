@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from exchange import reminders
 from exchange.campaigns import service as campaigns
+from exchange.imports import service as imports
 from exchange.jobs.runner import Handler, JobList, Periodic
 from exchange.tenders import service as tenders
 
@@ -31,6 +32,8 @@ PERIODIC: list[Periodic] = [
              "an open need with no claim after 7 days, to the managers"),
 ]
 
-HANDLERS: dict[str, Handler] = {}
+HANDLERS: dict[str, Handler] = {
+    imports.JOB_KIND: imports.run_job,  # an uploaded sheet checked or imported (POST /imports)
+}
 
 JOBS = JobList(periodic=PERIODIC, handlers=HANDLERS)

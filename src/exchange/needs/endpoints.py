@@ -29,13 +29,18 @@ async def list_needs(
 ) -> Response:
     """Open needs by default (any status with `status=`). `region` overlaps the need's place (at, under or
     containing it); `org_id` is the community that posted them; sort `newest` or `supporters`."""
+    return json_response(await needs_page(session, user, f, mine=mine))
+
+
+async def needs_page(session: Session, user: OptionalUser, f: ListFilters, *, mine: bool) -> NeedList:
+    """One page of the list as the caller may see it (the list endpoint and its export)."""
     org_id = check_filters(f)
     if mine and user is None:
         raise unauthenticated("需要登录", "Authentication required")
     status = f.status or (None if mine else "open")
     page = await NeedRepository(session).page(f, status=status, org_id=org_id,
                                               requester_id=user.id if mine and user is not None else None)
-    return json_response(NeedList(items=[NeedOut.model_validate(n) for n in page.items], next_cursor=page.next_cursor))
+    return NeedList(items=[NeedOut.model_validate(n) for n in page.items], next_cursor=page.next_cursor)
 
 
 @router.post("/needs", response_model=NeedOut, status_code=201, operation_id="createNeed",

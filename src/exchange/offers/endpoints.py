@@ -25,11 +25,16 @@ Filters = Annotated[ListFilters, Depends(list_filters)]
 async def list_offers(session: Session, user: OptionalUser, f: Filters) -> Response:
     """Published offers by default; drafts and withdrawn ones for their organization, managers and admins.
     `budget_*_fen` bound the price; sort `newest` or `price` (cheapest first)."""
+    return json_response(await offers_page(session, user, f))
+
+
+async def offers_page(session: Session, user: OptionalUser, f: ListFilters) -> OfferList:
+    """One page of the list as the caller may see it (the list endpoint and its export)."""
     org_id = check_filters(f)
     page = await OfferRepository(session).page(
         f, status=f.status or "published", org_id=org_id, sees_all=user is not None and user.is_staff,
         own_org=user.organization_id if user is not None else None)
-    return json_response(OfferList(items=[OfferOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor))
+    return OfferList(items=[OfferOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor)
 
 
 @router.post("/offers", response_model=OfferOut, status_code=201, operation_id="createOffer",

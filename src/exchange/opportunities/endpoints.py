@@ -34,12 +34,17 @@ async def list_opportunities(session: Session, user: OptionalUser, f: Filters) -
     """Published opportunities by default (any tender status with `status=`); drafts with `status=draft`
     for their buyer, managers and admins. `region` overlaps (at, under or containing); `q` searches Chinese words;
     `budget_*_fen` bound the budget; sort `newest`, `deadline` or `budget`."""
+    return json_response(await opportunities_page(session, user, f))
+
+
+async def opportunities_page(session: Session, user: OptionalUser, f: ListFilters) -> OpportunityList:
+    """One page of the list as the caller may see it (the list endpoint and its export)."""
     org_id = check_filters(f)
     page = await OpportunityRepository(session).page(
         f, status=f.status or "published", org_id=org_id, sees_all=user is not None and user.is_staff,
         own_org=user.organization_id if user is not None else None)
     items = await service.present_many(session, await flows.at_clock(session, page.items))
-    return json_response(OpportunityList(items=items, next_cursor=page.next_cursor))
+    return OpportunityList(items=items, next_cursor=page.next_cursor)
 
 
 @router.post("/opportunities", response_model=OpportunityOut, status_code=201, operation_id="createOpportunity",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -26,6 +27,7 @@ from exchange.organizations.schemas import (
     RatingOut,
 )
 from exchange.regions.repository import RegionRepository
+from exchange.sheets.writer import XLSX_RESPONSES, StatsFormat, xlsx_response
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["organizations"])
 
@@ -34,6 +36,8 @@ def present(org: Organization, *, signed_in: bool) -> OrganizationOut:
     out = OrganizationOut.model_validate(org)
     if not signed_in:
         out.contact = None
+    else:
+        out.contact_person, out.contact_phone = (org.contact or {}).get("person"), (org.contact or {}).get("phone")
     return out
 
 
@@ -48,12 +52,37 @@ async def list_organizations(
     limit: int = LimitParam, cursor: str | None = CursorParam,
 ) -> OrganizationList:
     """The registry, by name; contact details only for signed-in users."""
+    return await organizations_page(session, user, OrganizationFilters(kind, registration, min_a_level, region, q),
+                                    limit=limit, cursor=cursor)
+
+
+@dataclass
+class OrganizationFilters:
+    kind: Kind | None = None
+    registration: Registration | None = None
+    min_a_level: int | None = None
+    region: str | None = None
+    q: str | None = None
+
+
+async def organization_filters(
+    kind: Kind | None = None, registration: Registration | None = None,
+    min_a_level: Annotated[int | None, Query(ge=0, le=5)] = None,
+    region: Annotated[str | None, Query(max_length=32, description="Based in this region or under it")] = None,
+    q: Annotated[str | None, Query(max_length=50)] = None,
+) -> OrganizationFilters:
+    return OrganizationFilters(kind, registration, min_a_level, region, q)
+
+
+async def organizations_page(session: Session, user: OptionalUser, f: OrganizationFilters, *, limit: int,
+                             cursor: str | None) -> OrganizationList:
+    """One page of the registry as the caller may see it (the list endpoint and its export)."""
     region_codes = None
-    if region is not None:
-        region_codes = [r.code for r in await RegionRepository(session).subtree(region)]
+    if f.region is not None:
+        region_codes = [r.code for r in await RegionRepository(session).subtree(f.region)]
     page = await OrganizationRepository(session).page(
-        kind=kind.value if kind else None, registration=registration.value if registration else None,
-        min_a_level=min_a_level, region_codes=region_codes, q=q, limit=limit, cursor=cursor,
+        kind=f.kind.value if f.kind else None, registration=f.registration.value if f.registration else None,
+        min_a_level=f.min_a_level, region_codes=region_codes, q=f.q, limit=limit, cursor=cursor,
     )
     return OrganizationList(items=[present(o, signed_in=user is not None) for o in page.items],
                             next_cursor=page.next_cursor)
@@ -106,7 +135,11 @@ async def get_rating(org_id: str, session: Session) -> RatingOut:
 
 
 @router.get("/stats/organizations", response_model=OrganizationStats, operation_id="getOrganizationStats",
-            tags=["stats"])
-async def get_organization_stats(session: Session) -> OrganizationStats:
-    """Organizations by community and by kind, legal form and registration (public)."""
-    return await stats.organization_stats(session)
+            tags=["stats"], responses=XLSX_RESPONSES)
+async def get_organization_stats(session: Session, format: StatsFormat = "json") -> Any:
+    """Organizations by community and by kind, legal form and registration, and the offices' table of
+    communities × function types with totals and shares (public). `format=xlsx`: the tables as sheets."""
+    result = await stats.organization_stats(session)
+    if format == "xlsx":
+        return xlsx_response(stats.as_tables(result, now()), "社会组织统计.xlsx", "organization-stats.xlsx")
+    return result
