@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test test-sqlite test-postgres install lint openapi bench-lists bench-matching bench-matching-http bench-matching-workers bench-documents bench-pages bench-participation bench-webhooks eval-matching clean
+.PHONY: serve test test-sqlite test-postgres install lint openapi bench-lists bench-matching bench-matching-http bench-matching-workers bench-documents bench-pages bench-participation bench-webhooks bench-sheets eval-matching clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ eval-matching: $(STAMP)
 
 clean:
 	rm -rf $(VENV) exchange.db exchange.db-wal exchange.db-shm
+
+bench-sheets: $(STAMP)
+	$(BIN)/python bench/sheets_offers.py --rows $${ROWS:-100000}
 
 bench-matching-http: $(STAMP)
 	scripts/with-postgres.sh $(BIN)/python bench/matching_http.py

@@ -51,8 +51,10 @@ def _routers() -> list[Any]:
     from exchange.deals.public_endpoints import router as transparency
     from exchange.documents.endpoints import router as documents
     from exchange.experts.endpoints import router as experts
+    from exchange.exports.endpoints import router as exports
     from exchange.feed.endpoints import router as feed
     from exchange.funds.endpoints import router as funds
+    from exchange.imports.endpoints import router as imports
     from exchange.listings.endpoints import router as list_stats
     from exchange.managers.endpoints import router as managers
     from exchange.matching.endpoints import router as matching
@@ -70,7 +72,7 @@ def _routers() -> list[Any]:
 
     return [accounts, regions, organizations, vocabularies, audit, funds, campaigns,
             opportunities, offers, needs, points, list_stats, matching, tenders, procurement, experts, deals, transparency,
-            documents, managers, calls, notifications, webhooks, feed, *_participation_routers()]
+            documents, managers, calls, notifications, webhooks, feed, *_participation_routers(), imports, exports]
 
 
 def _participation_routers() -> list[Any]:
@@ -125,7 +127,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     web.install(app)
 
-    app.add_middleware(RequestGuard, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
+    app.add_middleware(RequestGuard, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes,
+                       uploads={f"{API_PREFIX}/imports": settings.import_max_bytes})
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    import_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)  # the upload limit of POST /imports alone
+    import_max_rows: int = Field(default=100_000, ge=1)  # data rows per imported sheet
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
     search_rate_per_minute: int = Field(default=120, ge=1)

@@ -13,6 +13,7 @@ from exchange.experts.models import Expert  # noqa: F401
 from exchange.fanout.models import EventCursor  # noqa: F401
 from exchange.filings.models import Filing  # noqa: F401
 from exchange.funds.models import DealFund, Earmark, Fund, FundBalance, LedgerEntry, LedgerTransaction, Payment  # noqa: F401
+from exchange.imports.models import Import, ImportRef  # noqa: F401
 from exchange.jobs.models import Job  # noqa: F401
 from exchange.kit.idempotency import IdempotencyRecord  # noqa: F401
 from exchange.listings.models import ListingRegion, ListingTerm  # noqa: F401

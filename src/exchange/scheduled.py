@@ -12,6 +12,7 @@ from __future__ import annotations
 from exchange import reminders
 from exchange.campaigns import service as campaigns
 from exchange.fanout import service as fanout
+from exchange.imports import service as imports
 from exchange.jobs.runner import Handler, JobList, Periodic
 from exchange.notifications import sending as notification_sending
 from exchange.tenders import service as tenders
@@ -41,6 +42,8 @@ PERIODIC: list[Periodic] = [
              "email, SMS and WeChat messages of notifications, to the users who chose them"),
 ]
 
-HANDLERS: dict[str, Handler] = {}
+HANDLERS: dict[str, Handler] = {
+    imports.JOB_KIND: imports.run_job,  # an uploaded sheet checked or imported (POST /imports)
+}
 
 JOBS = JobList(periodic=PERIODIC, handlers=HANDLERS)

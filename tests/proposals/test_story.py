@@ -11,6 +11,7 @@ from sqlalchemy import select
 from exchange.audit.models import AuditEvent
 from tests.builders import COMM_A1, Actor
 from tests.conftest import make_settings
+from tests.imports.sheets import read_xlsx
 from tests.participation import People, at, people, post_ok, post_problem
 
 
@@ -64,6 +65,8 @@ async def on_public_notice(client: httpx.AsyncClient, pid: str) -> None:
     mine = [n for n in notices if n["kind"] == "proposal" and n["proposal_id"] == pid]
     assert len(mine) == 1 and mine[0]["outcome"] == "电梯已加装，居民满意度 4.5 分"
     assert mine[0]["votes"] == {"for": 2, "against": 1, "abstain": 0} and mine[0]["rating_average"] == 4.5
+    sheet = read_xlsx((await client.get("/exports/notices")).content)  # the export lists the same notices
+    assert [r[:2] for r in sheet[1:] if r[0] == "议事公示"] == [["议事公示", mine[0]["title"]]]
 
 
 async def test_a_proposal_from_collection_to_public_notice(client, app, session_factory) -> None:

@@ -3,6 +3,8 @@
 - a body over the size limit, declared or streamed, is 413 — except a document upload (``POST …/documents``),
   which is streamed to its endpoint unbuffered under its own, larger limit (the endpoint counts the
   file's bytes and answers 413 itself; binary files hold NUL bytes, their text fields are checked there);
+- a spreadsheet import (``POST /imports``, the paths given as ``uploads``) is buffered under its own limit and
+  skips the NUL check (an ``.xlsx`` is binary; the endpoint reads the file for what it is);
 - a NUL character anywhere in the path, the query or the body is 422: PostgreSQL cannot store it in
   text, and no field of this API has a use for it.
 Both answers are problem+json like every other error.
@@ -44,10 +46,15 @@ def body_has_nul(body: bytes) -> bool:
 
 
 class RequestGuard:
-    """ASGI middleware: body size limit and NUL characters."""
+    """ASGI middleware: body size limit and NUL characters.
 
-    def __init__(self, app: ASGIApp, limit: int, upload_limit: int | None = None) -> None:
-        self.app, self.limit, self.upload_limit = app, limit, upload_limit
+    ``upload_limit`` is the document uploads' limit (streamed unbuffered); ``uploads`` maps the paths that take a
+    spreadsheet (``POST /imports``) to their own size limit; their bodies are binary, so the NUL check does not
+    apply to them (the endpoint reads the file for what it is)."""
+
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int | None = None,
+                 uploads: dict[str, int] | None = None) -> None:
+        self.app, self.limit, self.upload_limit, self.uploads = app, limit, upload_limit, uploads or {}
 
     def _is_upload(self, scope: Scope) -> bool:
         return self.upload_limit is not None and scope["method"] == "POST" and scope.get("path", "").endswith("/documents")
@@ -63,6 +70,8 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
+        import_limit = self.uploads.get(scope.get("path", ""))
+        limit = import_limit or self.limit
         if self._is_upload(scope):
             assert self.upload_limit is not None
             if declared is not None and declared.isdigit() and int(declared) > self.upload_limit + UPLOAD_OVERHEAD:
@@ -70,8 +79,8 @@ class RequestGuard:
                 return
             await self.app(scope, receive, send)
             return
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._too_large(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, limit)
             return
         chunks, size = [], 0
         while True:
@@ -80,13 +89,13 @@ class RequestGuard:
                 break
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.limit:
-                await self._too_large(scope, receive, send)
+            if size > limit:
+                await self._too_large(scope, receive, send, limit)
                 return
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
-        if body_has_nul(body):
+        if import_limit is None and body_has_nul(body):
             await self._nul(scope, receive, send)
             return
         sent = False

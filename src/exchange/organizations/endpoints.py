@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from exchange.accounts.deps import AdminUser, CurrentUser, OptionalUser
 from exchange.errors import problems
+from exchange.kit.clock import now
 from exchange.kit.http import Session, check_if_match, resource_headers
 from exchange.kit.ids import parse_uuid
 from exchange.kit.pagination import CursorParam, LimitParam
@@ -22,24 +24,46 @@ from exchange.organizations.schemas import (
     OrganizationUpdate,
     RatingOut,
 )
+from exchange.sheets.writer import XLSX_RESPONSES, StatsFormat, xlsx_response
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["organizations"])
+
+
+@dataclass
+class OrganizationFilters:
+    kind: Kind | None = None
+    registration: Registration | None = None
+    min_a_level: int | None = None
+    region: str | None = None
+    q: str | None = None
+
+
+async def organization_filters(
+    kind: Kind | None = None, registration: Registration | None = None,
+    min_a_level: Annotated[int | None, Query(ge=0, le=5)] = None,
+    region: Annotated[str | None, Query(max_length=32, description="Based in this region or under it")] = None,
+    q: Annotated[str | None, Query(max_length=50)] = None,
+) -> OrganizationFilters:
+    """The registry's filters (``GET /organizations`` and its export)."""
+    return OrganizationFilters(kind, registration, min_a_level, region, q)
+
+
+async def organizations_page(session: Session, user: OptionalUser, f: OrganizationFilters, *, limit: int,
+                             cursor: str | None) -> OrganizationList:
+    """One page of the registry as the caller may see it (the list endpoint and its export)."""
+    return await service.list_page(
+        session, user, kind=f.kind.value if f.kind else None, registration=f.registration.value if f.registration else None,
+        min_a_level=f.min_a_level, region=f.region, q=f.q, limit=limit, cursor=cursor)
 
 
 @router.get("/organizations", response_model=OrganizationList, operation_id="listOrganizations",
             responses=problems(401, 422))
 async def list_organizations(
-    session: Session, user: OptionalUser,
-    kind: Kind | None = None, registration: Registration | None = None,
-    min_a_level: Annotated[int | None, Query(ge=0, le=5)] = None,
-    region: Annotated[str | None, Query(max_length=32, description="Based in this region or under it")] = None,
-    q: Annotated[str | None, Query(max_length=50)] = None,
+    session: Session, user: OptionalUser, f: Annotated[OrganizationFilters, Depends(organization_filters)],
     limit: int = LimitParam, cursor: str | None = CursorParam,
 ) -> OrganizationList:
     """The registry, by name; contact details only for signed-in users."""
-    return await service.list_page(
-        session, user, kind=kind.value if kind else None, registration=registration.value if registration else None,
-        min_a_level=min_a_level, region=region, q=q, limit=limit, cursor=cursor)
+    return await organizations_page(session, user, f, limit=limit, cursor=cursor)
 
 
 @router.post("/organizations", response_model=OrganizationOut, status_code=201, operation_id="createOrganization",
@@ -83,7 +107,11 @@ async def get_rating(org_id: str, session: Session) -> RatingOut:
 
 
 @router.get("/stats/organizations", response_model=OrganizationStats, operation_id="getOrganizationStats",
-            tags=["stats"])
-async def get_organization_stats(session: Session) -> OrganizationStats:
-    """Organizations by community and by kind, legal form and registration (public)."""
-    return await stats.organization_stats(session)
+            tags=["stats"], responses=XLSX_RESPONSES)
+async def get_organization_stats(session: Session, format: StatsFormat = "json") -> Any:
+    """Organizations by community and by kind, legal form and registration, and the offices' table of
+    communities × function types with totals and shares (public). `format=xlsx`: the tables as sheets."""
+    result = await stats.organization_stats(session)
+    if format == "xlsx":
+        return xlsx_response(stats.as_tables(result, now()), "社会组织统计.xlsx", "organization-stats.xlsx")
+    return result

@@ -20,7 +20,20 @@ from exchange.vocabularies.service import ensure_codes
 
 # What an organization's own users may change in their profile; the rest is the registry's.
 SELF_EDITABLE = {"name", "categories", "service_region_codes", "member_count", "founded_on", "description", "contact",
-                 "region_code", "legal_form"}
+                 "contact_person", "contact_phone", "region_code", "legal_form", "function_type"}
+
+
+def _fold_contact(data: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    """``contact_person`` / ``contact_phone`` are the contact's ``person`` / ``phone``: one place holds them."""
+    person, phone = data.pop("contact_person", None), data.pop("contact_phone", None)
+    if person is None and phone is None:
+        return data
+    contact = dict(data.get("contact") or current or {})
+    if person is not None:
+        contact["person"] = person
+    if phone is not None:
+        contact["phone"] = phone
+    return {**data, "contact": contact}
 
 
 def present(org: Organization, *, signed_in: bool) -> OrganizationOut:
@@ -28,6 +41,8 @@ def present(org: Organization, *, signed_in: bool) -> OrganizationOut:
     out = OrganizationOut.model_validate(org)
     if not signed_in:
         out.contact = None
+    else:
+        out.contact_person, out.contact_phone = (org.contact or {}).get("person"), (org.contact or {}).get("phone")
     return out
 
 
@@ -81,6 +96,7 @@ async def _check_references(session: AsyncSession, data: dict[str, Any], org_id:
 
 
 async def create(session: AsyncSession, *, actor_id: uuid.UUID | None, data: dict[str, Any]) -> Organization:
+    data = _fold_contact(dict(data), None)
     data = {**data, "contact": data.get("contact") or {}}
     _check_consistency(data)
     await _check_references(session, data, None)
@@ -105,6 +121,7 @@ async def update(session: AsyncSession, *, user: User, org: Organization, change
         if locked:
             raise forbidden(f"这些字段由登记管理方维护：{'、'.join(locked)}",
                             f"These fields are kept by the registry: {', '.join(locked)}", code="registry_field")
+    changes = _fold_contact(dict(changes), org.contact)
     merged = {c: getattr(org, c) for c in ("kind", "legal_form", "registration", "credit_code")} | changes
     _check_consistency(merged)
     await _check_references(session, changes, org.id)
