@@ -356,6 +356,7 @@ class QuestionAnswered(Event):
 class ProposalAdvanced(Event):
     proposal_id: uuid.UUID
     stage: str
+    title: str = ""
 
 
 @_about("import", EventType.import_finished)
