@@ -10,7 +10,7 @@ To add a kind of deferred job, map its ``kind`` to a handler ``async (session, p
 from __future__ import annotations
 
 from exchange import reminders
-from exchange.campaigns import service as campaigns
+from exchange.deals import crowdfunding
 from exchange.fanout import service as fanout
 from exchange.imports import service as imports
 from exchange.jobs.runner import Handler, JobList, Periodic
@@ -23,8 +23,9 @@ PERIODIC: list[Periodic] = [
              "an opportunity whose bid deadline passed: bidding_closed, or unsuccessful below min_bids"),
     Periodic("standstills_end", tenders.due_to_finalize, tenders.finalize_if_due,
              "an award whose standstill ended with no open objection becomes final"),
-    Periodic("campaigns_end", campaigns.due_to_end, campaigns.end_if_due,
-             "a campaign past ends_at ends: succeeded, carried, or refunded"),
+    Periodic("campaigns_end", crowdfunding.due_to_end, crowdfunding.end_if_due,
+             "a campaign past ends_at ends: succeeded, carried, or refunded; with an organization, what was "
+             "raised and matched becomes its deal"),
     Periodic("reminder_bid_deadline", reminders.bid_deadlines_due, reminders.remind_bid_deadline,
              "24 h before the bid deadline, to each bidder"),
     Periodic("reminder_milestone_due", reminders.milestones_due, reminders.remind_milestone,

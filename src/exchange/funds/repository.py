@@ -114,6 +114,20 @@ class LedgerRepository:
                 .where(LedgerEntry.fund_id.is_not(None)).group_by(LedgerEntry.fund_id, LedgerEntry.bucket))
         return {(r[0], r[1]): int(r[2]) for r in (await self.session.execute(stmt)).all()}
 
+    async def transaction_ids(self, kind: str, ref_type: str,
+                              ref_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+        """The transactions of one kind about each of ``ref_ids``, oldest first."""
+        if not ref_ids:
+            return {}
+        stmt = (select(LedgerTransaction.ref_id, LedgerTransaction.id)
+                .where(LedgerTransaction.kind == kind, LedgerTransaction.ref_type == ref_type,
+                       LedgerTransaction.ref_id.in_(list(ref_ids)))
+                .order_by(LedgerTransaction.created_at, LedgerTransaction.id))
+        out: dict[uuid.UUID, list[uuid.UUID]] = {}
+        for ref_id, txn_id in (await self.session.execute(stmt)).all():
+            out.setdefault(ref_id, []).append(txn_id)
+        return out
+
     async def deposit_sums(self) -> dict[uuid.UUID, int]:
         stmt = (select(LedgerEntry.fund_id, func.sum(LedgerEntry.amount_fen))
                 .where(LedgerEntry.fund_id.is_not(None), LedgerEntry.kind.in_(DEPOSIT_KINDS)).group_by(LedgerEntry.fund_id))

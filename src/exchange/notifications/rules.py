@@ -58,6 +58,7 @@ WHO_IS_TOLD: dict[str, Rule] = {
     "campaign.funded": Rule(("addressed",), "众筹已达成目标：{name}", "Campaign funded: {name}"),
     "campaign.ended": Rule(("addressed",), "众筹已结束：{name}", "Campaign ended: {name}"),
     "document.added": Rule(("addressed",), "新增文件：{name}", "Document added: {name}"),
+    "question.asked": Rule(("buyer",), "收到投标人提问：{name}", "A bidder asked a question: {name}"),
     "question.answered": Rule(("addressed",), "提问已答复：{name}", "Question answered: {name}"),
     "proposal.advanced": Rule(("addressed",), "提案有新进展：{name}", "Proposal advanced: {name}"),
     "import.finished": Rule(("addressed",), "导入已完成：{name}", "Import finished: {name}"),

@@ -140,3 +140,14 @@ async def get_or_404(session: AsyncSession, org_id: uuid.UUID) -> Organization:
     if org is None:
         raise not_found("organization")
     return org
+
+
+async def social_recipient(session: AsyncSession, org_id: uuid.UUID, field: str = "organization_id") -> Organization:
+    """The active social organization money is to go to (a seed grant, a crowdfunded project); 422 otherwise."""
+    org = await OrganizationRepository(session).get(org_id)
+    if org is None:
+        raise invalid(["body", field], "organization 不存在", "Unknown organization", code="unknown_organization")
+    if org.kind != Kind.social_org or org.status != "active":
+        raise invalid(["body", field], "资金只能给在册的社会组织", "The money goes to active social organizations",
+                      code="not_a_social_organization")
+    return org
