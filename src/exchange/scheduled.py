@@ -10,6 +10,7 @@ To add a kind of deferred job, map its ``kind`` to a handler ``async (session, p
 from __future__ import annotations
 
 from exchange import reminders
+from exchange.audit import service as audit
 from exchange.campaigns import service as campaigns
 from exchange.jobs.runner import Handler, JobList, Periodic
 from exchange.tenders import service as tenders
@@ -29,6 +30,8 @@ PERIODIC: list[Periodic] = [
              "a day before the standstill ends, to the buyer"),
     Periodic("reminder_need_unanswered", reminders.needs_unanswered, reminders.remind_need,
              "an open need with no claim after 7 days, to the managers"),
+    Periodic("audit_checkpoint", audit.checkpoint_due, audit.record_checkpoint,
+             "verify the audit chain from its newest checkpoint and record how far it is intact"),
 ]
 
 HANDLERS: dict[str, Handler] = {}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from exchange.accounts.deps import AdminUser, CurrentUser, require_roles
 from exchange.accounts.models import Role, User
-from exchange.errors import problems
+from exchange.errors import invalid, problems
 from exchange.funds import service
 from exchange.funds.models import Source
 from exchange.funds.repository import FundRepository, LedgerRepository
@@ -126,8 +126,12 @@ async def money_stats(
     from_: Annotated[dt.datetime | None, Query(alias="from", description="Start of the period (inclusive)")] = None,
     to: Annotated[dt.datetime | None, Query(description="End of the period (exclusive)")] = None,
 ) -> MoneyStats:
-    """Money by source (财政资金, 社区基金, 微基金, 众筹 …) over a period: a public aggregate."""
-    return await service.money_by_source(session, _utc(from_), _utc(to))
+    """Money by source (财政资金, 社区基金, 微基金, 众筹 …) over a period: a public aggregate.
+    `from` after `to` is 422 `invalid_range`."""
+    start, end = _utc(from_), _utc(to)
+    if start is not None and end is not None and start > end:
+        raise invalid(["query", "from"], "开始时间不能晚于结束时间", "`from` is after `to`", code="invalid_range")
+    return await service.money_by_source(session, start, end)
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
