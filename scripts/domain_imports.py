@@ -22,13 +22,14 @@ from pathlib import Path
 TOP_MODULES = {"endpoints.py", "flows.py"}
 TOP_PACKAGES = {"demo", "web"}  # the demo district loads data through the flows, as the API does; pages read them too
 LAYERS = [
-    {"kit", "chinese"},
+    {"kit", "chinese", "privacy"},
     {"regions", "accounts", "vocabularies", "audit", "events", "jobs"},
     {"organizations", "points"},
     {"funds"},
     {"listings", "opportunities", "offers", "needs", "matching"},
     {"tenders", "campaigns"},
     {"deals"},
+    {"personal_data"},
     {"demo", "web"},
 ]
 

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     tick_interval_seconds: float = Field(default=30.0, ge=0)  # how often the job runner looks for due work
     # run the job runner beside `exchange serve` (in its own process); unset: yes on SQLite, no on PostgreSQL
     serve_runs_jobs: bool | None = None
+    register_rate_per_hour: int = Field(default=20, ge=1)
+    max_header_bytes: int = Field(default=65_536, ge=1024)
+    metrics_token: str | None = None  # GET /metrics with this bearer token; without one, loopback only
+    log_format: Literal["json", "text"] = "json"
+    audit_verify_rate_per_minute: int = Field(default=30, ge=1)
     db_pool_size: int = Field(default=10, ge=1)
     matching_sync_seconds: float = Field(default=1.0, gt=0)
     seed_grant_max_fen: int = Field(default=500_000, ge=1, description="The ceiling of a seed grant (种子金), in fen")

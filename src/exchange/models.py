@@ -2,7 +2,7 @@
 
 from exchange.accounts.models import User  # noqa: F401
 from exchange.activities.models import Activity, ActivitySignup, Attendance  # noqa: F401
-from exchange.audit.models import AuditEvent, AuditHead  # noqa: F401
+from exchange.audit.models import AuditCheckpoint, AuditEvent, AuditHead  # noqa: F401
 from exchange.calls.models import Application  # noqa: F401
 from exchange.campaigns.models import Campaign, Contribution  # noqa: F401
 from exchange.db import Base  # noqa: F401
@@ -16,6 +16,7 @@ from exchange.funds.models import DealFund, Earmark, Fund, FundBalance, LedgerEn
 from exchange.imports.models import Import, ImportRef  # noqa: F401
 from exchange.jobs.models import Job  # noqa: F401
 from exchange.kit.idempotency import IdempotencyRecord  # noqa: F401
+from exchange.kit.ratelimit import RateCounter  # noqa: F401
 from exchange.listings.models import ListingRegion, ListingTerm  # noqa: F401
 from exchange.managers.models import Consultation  # noqa: F401
 from exchange.matching.models import MatchFeedback  # noqa: F401

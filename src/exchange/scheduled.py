@@ -10,6 +10,7 @@ To add a kind of deferred job, map its ``kind`` to a handler ``async (session, p
 from __future__ import annotations
 
 from exchange import reminders
+from exchange.audit import service as audit
 from exchange.deals import crowdfunding
 from exchange.fanout import service as fanout
 from exchange.imports import service as imports
@@ -34,6 +35,8 @@ PERIODIC: list[Periodic] = [
              "a day before the standstill ends, to the buyer"),
     Periodic("reminder_need_unanswered", reminders.needs_unanswered, reminders.remind_need,
              "an open need with no claim after 7 days, to the managers"),
+    Periodic("audit_checkpoint", audit.checkpoint_due, audit.record_checkpoint,
+             "verify the audit chain from its newest checkpoint and record how far it is intact"),
     # telling people: after the moves above, so that their events go out in the same pass
     Periodic("fan_out_events", fanout.due, fanout.apply,
              "the next event: notifications for who is told (notifications/rules.py), webhook deliveries queued"),

@@ -174,7 +174,6 @@ async def export_deals(request: Request, session: Session, user: CurrentUser,
     return await _export(request, session, "deals", [h for _, h in DEAL_COLUMNS], fetch, rows, format)
 
 
-NOTICES_MAX = 100_000
 
 
 @router.get("/exports/notices", operation_id="exportNotices", response_class=StreamingResponse,
@@ -183,7 +182,8 @@ async def export_notices(request: Request, session: Session, format: FormatParam
     """The public notices as `GET /public/notices` gathers them (awards on notice, evaluations, closed deals,
     publicized proposals), newest first; public."""
     async def fetch(s: AsyncSession, cursor: str | None) -> Page:
-        return await notices.notices(s, NOTICES_MAX), None
+        page = await notices.notices(s, limit=PAGE, cursor=cursor)
+        return page.items, page.next_cursor
 
     async def rows(_: AsyncSession, items: Sequence[Any]) -> list[list[Any]]:
         return notice_rows(items)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from exchange.accounts.deps import AdminUser, CurrentUser, require_roles
 from exchange.accounts.models import Role, User
-from exchange.errors import problems
+from exchange.errors import invalid, problems
 from exchange.funds import service
 from exchange.funds import statement as sheets
 from exchange.funds.models import Source
@@ -147,8 +147,11 @@ async def money_stats(
     format: StatsFormat = "json",
 ) -> Any:
     """Money by source (财政资金, 社区基金, 微基金, 众筹 …) over a period: a public aggregate.
-    `format=xlsx`: the table as a sheet with totals and shares."""
-    result = await service.money_by_source(session, _utc(from_), _utc(to))
+    `format=xlsx`: the table as a sheet with totals and shares. `from` after `to` is 422 `invalid_range`."""
+    start, end = _utc(from_), _utc(to)
+    if start is not None and end is not None and start > end:
+        raise invalid(["query", "from"], "开始时间不能晚于结束时间", "`from` is after `to`", code="invalid_range")
+    result = await service.money_by_source(session, start, end)
     if format == "xlsx":
         return xlsx_response([sheets.money_table(result)], "资金来源统计.xlsx", "money-stats.xlsx")
     return result

@@ -43,7 +43,7 @@ async def create_need(body: NeedCreate, user: CurrentUser, session: Session, res
 
 @router.get("/needs/{need_id}", response_model=NeedOut, operation_id="getNeed", responses=problems(401, 404))
 async def get_need(need_id: str, session: Session, response: Response, user: OptionalUser) -> NeedOut:
-    """One need (anyone may read it)."""
+    """One need (anyone may read it; personal data only its requester, claimant, community and staff)."""
     need = await service.get_or_404(session, parse_uuid(need_id, "need"))
     resource_headers(response, need.version)
     return service.present(need, user)

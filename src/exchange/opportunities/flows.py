@@ -72,7 +72,8 @@ async def fund(session: AsyncSession, user: User, opp_id: uuid.UUID, fund_id: uu
     """Earmark money of a fund for the opportunity (locked, so a concurrent cancel waits)."""
     opp = await _for_funding(session, user, opp_id, lock=True)
     await funds.fund_opportunity(session, user=user, opportunity_id=opp.id, opportunity_status=opp.status,
-                                 fund_id=fund_id, amount_fen=amount_fen)
+                                 buyer_organization_id=opp.buyer_organization_id, fund_id=fund_id,
+                                 amount_fen=amount_fen)
     return await funds.funding_of(session, opp.id)
 
 

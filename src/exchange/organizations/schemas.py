@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from exchange.organizations.models import FunctionType, Kind, LegalForm, OrgStatus, Registration
 
@@ -15,6 +15,19 @@ Codes = list[str]
 
 ContactPerson = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 ContactPhone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=30, pattern=r"^[0-9+\-() ]{3,30}$")]
+
+
+def _founded_in_the_past(value: dt.date) -> dt.date:
+    from exchange.kit.clock import now
+
+    if value > now().date():
+        raise ValueError("founded_on cannot be in the future")
+    if value.year < 1800:
+        raise ValueError("founded_on is too far in the past")
+    return value
+
+
+FoundedOn = Annotated[dt.date, AfterValidator(_founded_in_the_past)]
 
 
 class Contact(BaseModel):
@@ -39,7 +52,7 @@ class OrganizationCreate(BaseModel):
     service_region_codes: Codes = Field(default_factory=list, max_length=200)
     region_code: str | None = Field(default=None, max_length=32, description="Where it is based")
     member_count: int | None = Field(default=None, ge=0, le=10_000_000)
-    founded_on: dt.date | None = None
+    founded_on: FoundedOn | None = None
     description: str | None = Field(default=None, max_length=5000)
     contact: Contact = Field(default_factory=Contact)
     contact_person: ContactPerson | None = Field(default=None, description="Kept as contact.person")
@@ -62,7 +75,7 @@ class OrganizationUpdate(BaseModel):
     service_region_codes: Codes | None = Field(default=None, max_length=200)
     region_code: str | None = Field(default=None, max_length=32)
     member_count: int | None = Field(default=None, ge=0, le=10_000_000)
-    founded_on: dt.date | None = None
+    founded_on: FoundedOn | None = None
     description: str | None = Field(default=None, max_length=5000)
     contact: Contact | None = None
     contact_person: ContactPerson | None = None

@@ -45,7 +45,7 @@ async def home(request: Request, session: Session) -> HTMLResponse:
     w = _words(request)
     lists = await list_stats.list_stats(session)
     money = await funds.money_by_source(session, None, None)
-    notices = await public_notices.notices(session, 6)
+    notices = (await public_notices.notices(session, limit=6)).items
     names = await common.organization_names(request, session, [n.get("organization_id") for n in notices])
     context = {
         "lists": lists, "money": money, "notices": notices, "org_names": names,
@@ -59,10 +59,10 @@ async def home(request: Request, session: Session) -> HTMLResponse:
 async def notice_board(request: Request, session: Session,
                        print_view: Annotated[bool, Query(alias="print")] = False) -> HTMLResponse:
     w = _words(request)
-    items = await public_notices.notices(session, 200)
+    items = (await public_notices.notices(session, limit=200)).items
     names = await common.organization_names(request, session, [n.get("organization_id") for n in items])
     context = {
-        "awards": [n for n in items if n["kind"] == "award"],
+        "awards": [n for n in items if n["kind"] == "award" and (n["on_notice"] or n["cancelled"])],
         "evaluations": [n for n in items if n["kind"] == "evaluation"],
         "closed": [n for n in items if n["kind"] == "deal_closed"],
         "proposals": [n for n in items if n["kind"] == "proposal"],
