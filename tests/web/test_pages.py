@@ -115,3 +115,10 @@ async def test_statistics_page_lists_the_apis_figures(app, client, pages) -> Non
     assert re.search(r"<th scope=\"row\">健康服务</th><td class=\"num\">1</td>", needs_table)
     organizations = (await client.get("/stats/organizations")).json()
     assert f'<td class="num">{organizations["all"]["total"]}</td><td class="num">100%</td>' in page
+    # communities × function types: the same table as the API's (and its sheet), with the offices' labels
+    ft = organizations["by_community_and_function_type"]
+    section = page[page.index('id="chart-function-types-caption"'):]
+    section = section[:section.index("</table>")]
+    assert all(label in section for label in ("为民服务", "公益慈善", "文体娱乐", "社区事务", "居民互助"))
+    totals = "".join(f'<td class="num">{ft["totals"].get(c, 0)}</td>' for c in ft["columns"])
+    assert f'{totals}<td class="num">{ft["total"]}</td><td class="num">100%</td>' in section

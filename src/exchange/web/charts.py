@@ -98,6 +98,23 @@ def orgs_table(stats: OrganizationStats, w: Words) -> Table:
                  chart_label=label)
 
 
+def function_types_table(stats: OrganizationStats, w: Words) -> Table:
+    """Communities × function types (为民服务, 公益慈善 …) with totals and shares: the same table as
+    ``GET /stats/organizations`` → ``by_community_and_function_type`` and its sheet."""
+    table = stats.by_community_and_function_type
+    rows = [[w.t("outside_communities") if r.region_code is None else r.name, *[r.counts.get(c, 0) for c in table.columns],
+             r.total, f"{r.share * 100:.1f}%"] for r in table.rows]
+    label = w.t("orgs_by_function_type")
+    shown = [r for r in rows if r[-2]]
+    return Table(caption=label, head=[w.t("community"), *[w.choice("function_type", c) for c in table.columns],
+                                      w.t("total_row"), w.t("share")],
+                 rows=rows, total=[w.t("total_row"), *[table.totals.get(c, 0) for c in table.columns], table.total,
+                                   "100%"],
+                 chart=_bar([r[0] for r in shown], [(w.choice("function_type", c), [r[1 + i] for r in shown])
+                                                     for i, c in enumerate(table.columns)], horizontal=True, stack=True),
+                 chart_label=label)
+
+
 def money_months_table(months: list[tuple[str, MoneyStats]], w: Words) -> Table:
     sources = list(CHOICES["source"])
     rows = []

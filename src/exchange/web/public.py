@@ -135,7 +135,8 @@ async def statistics(request: Request, session: Session) -> HTMLResponse:
     months = await _money_by_month(session)
     labels = (await common.reference(request, session)).labels[w.lang]
     context = {
-        "orgs": charts.orgs_table(orgs, w), "deals": deals, "lists": lists,
+        "orgs": charts.orgs_table(orgs, w), "function_types": charts.function_types_table(orgs, w),
+        "deals": deals, "lists": lists,
         "months": charts.money_months_table(months, w),
         "needs_by_category": charts.needs_by_category(lists, labels, w),
         "deals_by_stage": charts.deals_by_stage(deals, w),
