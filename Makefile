@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test test-sqlite test-postgres install lint openapi bench-lists bench-matching bench-matching-http bench-documents bench-participation eval-matching clean
+.PHONY: serve test test-sqlite test-postgres install lint openapi bench-lists bench-matching bench-matching-http bench-matching-workers bench-documents bench-pages bench-participation bench-webhooks bench-sheets eval-matching clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,7 @@ serve: $(STAMP)
 
 ## make test — the whole suite on SQLite, then on a throwaway PostgreSQL started from the machine's binaries
 test: $(STAMP)
+	scripts/ensure-browser.sh
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -40,6 +41,9 @@ openapi: $(STAMP)
 bench-lists: $(STAMP)
 	scripts/with-postgres.sh $(BIN)/python bench/list_offers.py
 
+bench-pages: $(STAMP)
+	scripts/with-postgres.sh $(BIN)/python bench/list_page.py
+
 bench-matching: $(STAMP)
 	$(BIN)/python bench/matching_engine.py
 
@@ -49,11 +53,20 @@ eval-matching: $(STAMP)
 clean:
 	rm -rf $(VENV) exchange.db exchange.db-wal exchange.db-shm
 
+bench-sheets: $(STAMP)
+	$(BIN)/python bench/sheets_offers.py --rows $${ROWS:-100000}
+
 bench-matching-http: $(STAMP)
 	scripts/with-postgres.sh $(BIN)/python bench/matching_http.py
+
+bench-matching-workers: $(STAMP)
+	scripts/with-postgres.sh $(BIN)/python bench/matching_workers.py
 
 bench-documents: $(STAMP)
 	$(BIN)/python bench/documents_throughput.py
 
 bench-participation: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/with-postgres.sh $(BIN)/python bench/participation.py
+
+bench-webhooks: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/with-postgres.sh $(BIN)/python bench/webhook_delivery.py

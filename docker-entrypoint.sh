@@ -13,5 +13,9 @@ if [ "$#" -gt 0 ]; then
   exec exchange "$@"          # e.g. `docker run … exchange users create-admin --username U --password P`
 fi
 
-exchange db upgrade
+# With several web containers, let one migrate (compose.yaml runs a one-shot `migrate` service) and
+# start the others with MIGRATE=0.
+if [ "${MIGRATE:-1}" = "1" ]; then
+  exchange db upgrade
+fi
 exec exchange serve --host 0.0.0.0 --port "${PORT:-8000}" --workers "${WORKERS:-4}"

@@ -4,7 +4,8 @@ Generates N published offers in realistic Chinese (templates x thesaurus concept
 organization names, seedable), builds the index, and times searches with a mix of colloquial
 resident needs and formal texts. For comparison it times brute-force rapidfuzz over every offer.
 Then it times the build the server does from the database: from analyses stored at write time
-(``match_analysis``), with the write-time analysis and the JSON decoding printed on their own.
+(``match_analysis``), with the write-time analysis and the JSON decoding printed on their own; then
+freezes that index into the memory-mapped snapshot server processes share, opens it and searches it.
 The queries are built from the thesaurus' own phrasings, so they measure speed, not quality (that
 is bench/matching_eval.py). Wall times depend on what else runs on the machine; CPU times are
 printed alongside, and so is the load average.
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from exchange.chinese.analysis import analysis_from_json, analysis_to_json, listing_text
+from exchange.chinese.analysis import analysis_from_json, analysis_to_json
 from exchange.chinese.concepts import Concept, default_analyzer, default_thesaurus
 from exchange.matching.engine import Listing, MatchIndex, OrgFacts, Query, RegionTree, gc_paused
 
@@ -244,14 +245,50 @@ def main(argv: list[str] | None = None) -> None:
     run_engine(index, queries)
     run_brute(offers, queries[: args.brute], index)
     del index
-    run_stored_build(offers, regions.tree)
+    stored = run_stored_build(offers, regions.tree)
+    run_snapshot(stored, offers, regions.tree, queries)
 
 
-def run_stored_build(offers: list[Listing], tree: RegionTree) -> None:
+def memory_mb() -> tuple[float, float]:
+    """(RSS, anonymous memory) of this process in MB: the snapshot's pages are file-backed, not anonymous,
+    and other processes mapping the same files share them through the page cache."""
+    fields = {}
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0]) / 1024
+    return fields["Rss"], fields["Anonymous"]
+
+
+def run_snapshot(index: MatchIndex, offers: list[Listing], tree: RegionTree, queries: list[tuple[Query, bool]]) -> None:
+    """Freeze the offers into a memory-mapped snapshot, open it as a server process does, and search it."""
+    import tempfile
+
+    from exchange.matching.frozen import FrozenStore
+
+    with tempfile.TemporaryDirectory(prefix="matching-snapshot-") as tmp:
+        t0, c0 = time.perf_counter(), time.process_time()
+        directory = index.freeze_offers(Path(tmp) / "snap")
+        freeze_s, freeze_cpu = time.perf_counter() - t0, time.process_time() - c0
+        size = sum(f.stat().st_size for f in directory.iterdir()) / 2**20
+        print(f"snapshot written: {freeze_s:.2f} s wall ({freeze_cpu:.2f} s CPU), {size:.0f} MB on disk")
+        del index
+        gc.collect()
+        rss0, private0 = memory_mb()
+        t0 = time.perf_counter()
+        shared = MatchIndex(tree)
+        shared.attach_base(FrozenStore(directory), {o.org.id: o.org for o in offers if o.org is not None})
+        print(f"snapshot opened in {(time.perf_counter() - t0) * 1000:.0f} ms")
+        run_engine(shared, queries, label="engine on the snapshot")
+        rss1, private1 = memory_mb()
+        print(f"  this process after opening and searching: RSS +{rss1 - rss0:.0f} MB, of which its own "
+              f"(anonymous) memory +{private1 - private0:.0f} MB; the rest are the snapshot's file pages, shared")
+
+
+def run_stored_build(offers: list[Listing], tree: RegionTree) -> MatchIndex:
     """Build from analyses stored at write time, as the server does from ``match_analysis``."""
     analyzer = default_analyzer()
     t0, c0 = time.perf_counter(), time.process_time()
-    stored = [json.dumps(analysis_to_json(analyzer.analyse_uncached(listing_text(o.title, o.description))),
+    stored = [json.dumps(analysis_to_json(analyzer.analyse_listing(o.title, o.description, cached=False)),
                          ensure_ascii=False, separators=(",", ":")) for o in offers]
     print(f"write-time analysis of {len(offers)} offers (done by the services on create/update): "
           f"{time.perf_counter() - t0:.2f} s wall ({time.process_time() - c0:.2f} s CPU); "
@@ -268,9 +305,10 @@ def run_stored_build(offers: list[Listing], tree: RegionTree) -> None:
     build_s, build_cpu = time.perf_counter() - t0, time.process_time() - c0
     print(f"build from stored analyses: {build_s:.2f} s wall ({build_cpu:.2f} s CPU) for {len(index)} offers, "
           f"plus decoding them (json.loads + analysis_from_json): {decode_s:.2f} s wall ({decode_cpu:.2f} s CPU)")
+    return index
 
 
-def run_engine(index: MatchIndex, queries: list[tuple[Query, bool]]) -> None:
+def run_engine(index: MatchIndex, queries: list[tuple[Query, bool]], label: str = "engine") -> None:
     """Time every query through the engine and print latency figures."""
     for query, _ in queries[:20]:  # warm the analyser's code paths (not its cache: texts differ)
         index.search(query, limit=10)
@@ -288,7 +326,7 @@ def run_engine(index: MatchIndex, queries: list[tuple[Query, bool]]) -> None:
     wall = time.perf_counter() - t_all
     p50, p95, p99 = percentiles(times)
     c50, c95, c99 = percentiles(cpu_times)
-    print(f"engine: {len(times)} queries, wall p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms, "
+    print(f"{label}: {len(times)} queries, wall p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms, "
           f"{len(times) / wall:.0f} qps; CPU p50 {c50:.2f} ms, p95 {c95:.2f} ms, p99 {c99:.2f} ms; "
           f"colloquial wall p95 {percentiles(colloquial_times)[1]:.2f} ms; queries with no result: {empty}")
     sample, colloquial = next((q, c) for q, c in queries if c)

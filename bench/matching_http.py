@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from matching_engine import Generator, build_regions, percentiles  # noqa: E402
 
 from exchange import db  # noqa: E402
-from exchange.chinese.analysis import analysis_to_json, listing_text  # noqa: E402
+from exchange.chinese.analysis import analysis_to_json  # noqa: E402
 from exchange.chinese.concepts import default_analyzer  # noqa: E402
 from exchange.matching import runtime as matching_runtime  # noqa: E402
 from exchange.matching.runtime import MatchingRuntime  # noqa: E402
@@ -65,8 +65,8 @@ class WriteTimeAnalysis:
 
     def __call__(self, title: str, description: str) -> str:
         t0, c0 = time.perf_counter(), time.process_time()
-        # analyse_uncached: the same result as the services' cached analyse, without evicting anything.
-        stored = json.dumps(analysis_to_json(self.analyzer.analyse_uncached(listing_text(title, description))),
+        # cached=False: the same result as the services. analysis, without evicting anything.
+        stored = json.dumps(analysis_to_json(self.analyzer.analyse_listing(title, description, cached=False)),
                             ensure_ascii=False, separators=(",", ":"))
         self.seconds += time.perf_counter() - t0
         self.cpu += time.process_time() - c0

@@ -8,20 +8,19 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import RedirectResponse
 
-from exchange import db
+from exchange import db, web
 from exchange.config import Settings, get_settings
 from exchange.documents.storage import open_store
-from exchange.errors import PROBLEM_SCHEMA, install_error_handlers, problems
+from exchange.errors import PROBLEM_SCHEMA, ExchangeError, install_error_handlers, problems
 from exchange.kit.asgi import RequestGuard
 from exchange.kit.http import API_PREFIX
-from exchange.kit.ratelimit import SlidingWindow
+from exchange.kit.metrics import ObservabilityMiddleware, may_read_metrics, metrics_response
 from exchange.matching.runtime import MatchingRuntime, keep_fresh
-from exchange.migrate import check_migrated
+from exchange.migrate import check_migrated, head_revision
 
 log = logging.getLogger("exchange")
 
@@ -52,23 +51,30 @@ def _routers() -> list[Any]:
     from exchange.deals.public_endpoints import router as transparency
     from exchange.documents.endpoints import router as documents
     from exchange.experts.endpoints import router as experts
+    from exchange.exports.endpoints import router as exports
+    from exchange.feed.endpoints import router as feed
     from exchange.funds.endpoints import router as funds
+    from exchange.imports.endpoints import router as imports
     from exchange.listings.endpoints import router as list_stats
     from exchange.managers.endpoints import router as managers
     from exchange.matching.endpoints import router as matching
     from exchange.needs.endpoints import router as needs
+    from exchange.notifications.endpoints import router as notifications
     from exchange.offers.endpoints import router as offers
     from exchange.opportunities.endpoints import router as opportunities
     from exchange.organizations.endpoints import router as organizations
+    from exchange.personal_data.endpoints import router as personal_data
     from exchange.points.endpoints import router as points
     from exchange.regions.endpoints import router as regions
     from exchange.tenders.endpoints import router as tenders
     from exchange.tenders.procurement_endpoints import router as procurement
     from exchange.vocabularies.endpoints import router as vocabularies
+    from exchange.webhooks.endpoints import router as webhooks
 
     return [accounts, regions, organizations, vocabularies, audit, funds, campaigns,
             opportunities, offers, needs, points, list_stats, matching, tenders, procurement, experts, deals, transparency,
-            documents, managers, calls, *_participation_routers()]
+            personal_data, documents, managers, calls, notifications, webhooks, feed, *_participation_routers(), imports,
+            exports]
 
 
 def _participation_routers() -> list[Any]:
@@ -91,39 +97,58 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "Every error is application/problem+json with a stable `code`.",
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # /docs is the portal's, with Swagger UI's files served by the exchange itself
         redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = db.create_engine(settings.database_url, pool_size=settings.db_pool_size)
     app.state.session_factory = db.create_session_factory(app.state.engine)
-    app.state.login_limiter = SlidingWindow(settings.login_max_failures, settings.login_window_seconds)
-    app.state.login_ip_limiter = SlidingWindow(settings.login_max_failures * 10, settings.login_window_seconds)
-    app.state.search_limiter = SlidingWindow(settings.search_rate_per_minute, 60)
     app.state.background_starters = []
     app.state.document_store = open_store(settings)
-    app.state.matching = MatchingRuntime(settings.matching_sync_seconds)
+    app.state.matching = MatchingRuntime(settings.matching_sync_seconds, snapshot_root=settings.matching_snapshot_dir,
+                                         database_url=settings.database_url,
+                                         shared_min_offers=settings.matching_shared_min_offers)
     if settings.matching_warmup:
         app.state.background_starters.append(keep_fresh)
     install_error_handlers(app)
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)
 
-    @app.get("/", include_in_schema=False)
-    async def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
-
     @app.get(f"{API_PREFIX}/health", tags=["meta"], operation_id="health")
     async def health() -> dict[str, str]:
         """Liveness: the process answers."""
         return {"status": "ok"}
 
+    @app.get(f"{API_PREFIX}/ready", tags=["meta"], operation_id="ready", responses=problems(503))
+    async def ready() -> dict[str, str]:
+        """Readiness: the database answers and is at the migration this code needs (503 otherwise)."""
+        try:
+            await check_migrated(app.state.engine)
+        except ExchangeError:
+            raise
+        except Exception as exc:  # any failure to reach the database
+            log.warning("readiness check failed: %s", exc)
+            raise ExchangeError("database_unavailable", 503, "数据库不可用", "The database cannot be reached") from None
+        return {"status": "ready", "migration": head_revision() or ""}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics: with `EXCHANGE_METRICS_TOKEN` as a bearer token, or from loopback."""
+        if not may_read_metrics(request, settings.metrics_token):
+            raise ExchangeError("forbidden", 403, "无权读取监控指标", "Metrics are not readable from here")
+        return metrics_response()
+
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"],
-            expose_headers=["ETag", "Location", "Retry-After", "Content-Disposition", "Content-Range", "Accept-Ranges"],
+            expose_headers=["ETag", "Location", "Retry-After", "Content-Disposition", "Content-Range", "Accept-Ranges",
+                            "X-Request-ID"],
         )
-    app.add_middleware(RequestGuard, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
+    web.install(app)
+
+    app.add_middleware(RequestGuard, limit=settings.max_body_bytes, header_limit=settings.max_header_bytes,
+                       upload_limit=settings.max_upload_bytes, uploads={f"{API_PREFIX}/imports": settings.import_max_bytes})
+    app.add_middleware(ObservabilityMiddleware)  # outermost: every answer, even the guard's, has a request id
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

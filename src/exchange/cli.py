@@ -53,14 +53,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from exchange.kit.logs import uvicorn_log_config
+    from exchange.kit.server import LimitedHttpToolsProtocol
+
     _check_migrated()
+    settings = get_settings()
     runner = None
-    if get_settings().runs_jobs_beside_serve:  # the embedded default: one command serves and runs the jobs
+    if settings.runs_jobs_beside_serve:  # the embedded default: one command serves and runs the jobs
         runner = multiprocessing.get_context("spawn").Process(target=_worker_process, name="exchange-worker", daemon=True)
         runner.start()
     try:
         uvicorn.run("exchange.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                    proxy_headers=True, log_level=args.log_level)
+                    proxy_headers=True, log_level=args.log_level, http=LimitedHttpToolsProtocol,
+                    h11_max_incomplete_event_size=settings.max_header_bytes,
+                    log_config=uvicorn_log_config(settings.log_format), access_log=False)
     finally:
         if runner is not None:
             runner.terminate()
@@ -77,9 +83,17 @@ def _worker_process() -> None:
 
 
 def _configure_logging(level: str) -> None:
+    """The worker's log lines in the configured format (``EXCHANGE_LOG_FORMAT``), unless logging is set up already."""
     import logging
+    import logging.config
 
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from exchange.kit.logs import uvicorn_log_config
+
+    if logging.getLogger().handlers:  # configured by whoever runs us (a test, an embedding program)
+        return
+    config = uvicorn_log_config(get_settings().log_format)
+    config["loggers"]["exchange"]["level"] = level.upper()
+    logging.config.dictConfig(config)
 
 
 async def _work(*, once: bool, interval: float | None) -> Any:

@@ -57,6 +57,7 @@ ENTITY_ZH = {
     "question": "澄清问题", "application": "创投申报",
     "proposal": "社区提案", "skill": "能力", "activity": "志愿活动", "filing": "备案申请", "space": "社区空间",
     "booking": "空间预约",
+    "webhook": "事件推送订阅", "delivery": "推送记录", "notification": "通知",
 }
 
 
@@ -71,11 +72,35 @@ def forbidden(zh: str = "无权执行此操作", en: str = "You may not do this"
     return ExchangeError(code, 403, zh, en)
 
 
+# States and actions as a reader sees them in Chinese messages (codes stay English).
+STATE_ZH = {
+    "draft": "草稿", "published": "已发布", "withdrawn": "已撤回", "open": "待认领", "claimed": "已认领",
+    "fulfilled": "已完成待确认", "confirmed": "已确认", "converted": "已转为项目", "bidding_closed": "投标已截止",
+    "under_review": "评审中", "awarded": "已授标", "contracted": "已签约", "closed": "已结项", "cancelled": "已取消",
+    "unsuccessful": "流标", "standstill": "公示中", "final": "已生效", "upheld": "质疑成立", "rejected": "已驳回",
+    "pending_signatures": "待签署", "active": "履行中", "delivered": "已交付", "evaluated": "已评估",
+    "terminated": "已终止", "pending": "待提交", "reported": "已提交待验收", "accepted": "已验收", "funded": "已筹满",
+    "ended": "已结束", "suspended": "已暂停", "missing": "不存在",
+}
+ACTION_ZH = {
+    "update": "修改", "publish": "发布", "withdraw": "撤回", "cancel": "取消", "support": "附议", "claim": "认领",
+    "release": "放弃认领", "fulfil": "报告完成", "confirm": "确认完成", "convert": "转为项目", "broker": "撮合协议",
+    "contract": "签订协议", "sign": "签署", "report": "提交", "accept": "验收", "reject": "驳回", "bid": "投标",
+    "close_bidding": "截止投标", "panel": "组建评审组", "score": "评分", "award": "授标", "object": "提出质疑",
+    "resolve": "处理质疑", "evaluate": "评估", "close": "结项", "terminate": "终止", "funding": "配置资金",
+    "join_call": "加入创投大赛", "supervise": "督导", "closing_report": "提交结项报告",
+}
+
+
+def state_zh(state: str) -> str:
+    return STATE_ZH.get(state, state)
+
+
 def invalid_state(entity: str, state: str, action: str) -> ExchangeError:
     """409 for a move the state machine does not allow; the code names the state and the action."""
     return ExchangeError(
         f"{entity}_{state}", 409,
-        f"{ENTITY_ZH.get(entity, entity)}当前状态为「{state}」，不能执行「{action}」",
+        f"{ENTITY_ZH.get(entity, entity)}当前状态为「{state_zh(state)}」，不能{ACTION_ZH.get(action, '执行此操作')}",
         f"The {entity} is {state}; '{action}' is not allowed in that state",
         extra={"state": state, "action": action},
     )
@@ -120,7 +145,8 @@ TITLES = {
     412: ("前提条件失败", "Precondition failed"), 413: ("请求体过大", "Payload too large"),
     415: ("不支持的媒体类型", "Unsupported media type"), 416: ("请求范围无效", "Range not satisfiable"),
     422: ("输入无效", "Invalid input"),
-    429: ("请求过于频繁", "Too many requests"), 500: ("服务器内部错误", "Internal server error"),
+    429: ("请求过于频繁", "Too many requests"), 431: ("请求头过大", "Request header fields too large"),
+    500: ("服务器内部错误", "Internal server error"),
 }
 
 

@@ -2,9 +2,11 @@
 
 - ``reminder.bid_deadline`` 24 h before an opportunity's bid deadline, to each organization that bid
   (a bid's events are its bidder's alone, so one event per bidder);
-- ``reminder.milestone_due`` 3 days before a pending milestone's ``due_on``, to the organization;
+- ``reminder.milestone_due`` 3 days before a pending (or rejected, to be reported again) milestone's
+  ``due_on``, to the organization;
 - ``reminder.standstill_ending`` 1 day before an award's standstill ends, to the buyer;
-- ``reminder.need_unanswered`` for an open need with no claim after 7 days, to the managers.
+- ``reminder.need_unanswered`` for an open need with no claim after 7 days, to the managers whose region
+  covers its district (or who have no region: the whole exchange).
 
 Each ``apply`` locks its item (``SKIP LOCKED``) and checks that the reminder was not recorded yet, so
 several runners record it once (the ``due`` lists leave out what was reminded where the database can
@@ -25,6 +27,7 @@ from exchange.events.models import EventRow
 from exchange.kit.clock import now
 from exchange.needs.models import Need
 from exchange.opportunities.models import Opportunity
+from exchange.regions.service import covers
 from exchange.tenders.models import Award, Bid
 
 BID_DEADLINE_AHEAD = dt.timedelta(hours=24)
@@ -81,7 +84,7 @@ async def remind_bid_deadline(session: AsyncSession, opportunity_id: uuid.UUID) 
 # -- milestones ----------------------------------------------------------------------------------------
 
 def _milestone_soon(at: dt.datetime) -> tuple[object, ...]:
-    return (Milestone.status == "pending", Milestone.due_on <= (at + MILESTONE_AHEAD).date(),
+    return (Milestone.status.in_(("pending", "rejected")), Milestone.due_on <= (at + MILESTONE_AHEAD).date(),
             Milestone.due_on >= at.date())
 
 
@@ -150,8 +153,10 @@ async def remind_need(session: AsyncSession, need_id: uuid.UUID) -> bool:
     need = (await session.execute(stmt)).scalar_one_or_none()
     if need is None or await _reminded(session, events.EventType.reminder_need_unanswered, need.id):
         return False
-    managers = (await session.execute(select(User.id).where(and_(User.role == "manager", User.is_active.is_(True)))
-                                      .order_by(User.id))).scalars().all()
+    rows = (await session.execute(select(User.id, User.region_code).where(
+        and_(User.role == "manager", User.is_active.is_(True))).order_by(User.id))).all()
+    district = need.region_code[:6]
+    managers = [uid for uid, code in rows if not code or covers(code, district)]
     events.record(session, events.NeedUnansweredReminder(need_id=need.id, region_code=need.region_code,
                                                          audience=events.Audience.only(users=managers)))
     return True

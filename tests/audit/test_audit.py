@@ -9,6 +9,7 @@ import httpx
 from sqlalchemy import select, update
 
 from exchange.audit.models import AuditEvent
+from tests.audit.tamper import bypass_append_only
 from tests.builders import COMM_A1, SUB_A, make_org, make_user, seed_regions
 
 
@@ -25,7 +26,7 @@ async def test_writes_are_chained_and_verify(app, client: httpx.AsyncClient) -> 
     assert updated["summary"]["changed"]["description"] == {"from": None, "to": "购买主体"}
     assert updated["prev_hash"] != updated["hash"] and len(updated["hash"]) == 64
     v = (await client.get("/audit/verify")).json()
-    assert v == {"intact": True, "events": v["events"], "first_broken_id": None}
+    assert v == {"intact": True, "events": v["events"], "first_broken_id": None, "reason": None, "verified_from": 0}
     assert v["events"] == 7 + 1 + 2  # seven regions, one user, the organization twice
 
 
@@ -43,6 +44,7 @@ async def test_a_tampered_row_breaks_the_chain(app, client: httpx.AsyncClient, s
     await make_user(app, "admin")
     async with session_factory() as session:
         victim = (await session.execute(select(AuditEvent).where(AuditEvent.seq == 3))).scalar_one()
+        await bypass_append_only(session)
         await session.execute(update(AuditEvent).where(AuditEvent.id == victim.id)
                               .values(summary={"name": "篡改后的名称", "level": "community", "parent_code": None}))
         await session.commit()
@@ -54,6 +56,7 @@ async def test_a_removed_row_breaks_the_chain(app, client: httpx.AsyncClient, se
     await seed_regions(app)
     async with session_factory() as session:
         after = (await session.execute(select(AuditEvent).where(AuditEvent.seq == 5))).scalar_one()
+        await bypass_append_only(session)
         await session.execute(AuditEvent.__table__.delete().where(AuditEvent.seq == 4))
         await session.commit()
     v = (await client.get("/audit/verify")).json()

@@ -53,3 +53,25 @@ async def test_a_closed_tender_without_bid_documents_publishes_an_empty_list(app
     w = await world(app, bidders=1, experts=1)
     opp, _ = await reviewed(client, clock, w, [5_000_000])
     assert (await ok(client.get(f"/opportunities/{opp['id']}")))["bid_documents"] == []
+
+
+async def test_new_documents_on_the_event_feed_as_their_owner_is_read(app, client) -> None:
+    w = await world(app, bidders=2, experts=0)
+    opp = await open_tender(client, w)
+    notice = await uploaded(client, w.c.buyer, f"/opportunities/{opp['id']}/documents", files.pdf("答疑纪要"),
+                            filename="答疑纪要.pdf", document_type="clarifications")
+    bid = await ok(client.post(f"/opportunities/{opp['id']}/bids", json={"proposal": "方案", "price_fen": 5_000_000},
+                               headers=w.bidders[0].headers), 201)
+    sealed = await uploaded(client, w.bidders[0], f"/bids/{bid['id']}/documents", files.pdf("密封投标书"),
+                            filename="投标书-密封.pdf")
+
+    def added(feed: dict) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+        return [(e["data"]["document_id"], e["data"]["name"]) for e in feed["items"] if e["type"] == "document.added"]
+
+    public = await ok(client.get("/events?limit=200"))
+    assert added(public) == [(notice["id"], "答疑纪要.pdf")]  # the published opportunity's document, to anyone
+    assert sealed["id"] not in str(public) and "投标书-密封" not in str(public)
+    for outsider in (w.c.buyer, w.bidders[1], w.c.other_org):
+        assert added(await ok(client.get("/events?limit=200", headers=outsider.headers))) == [(notice["id"], "答疑纪要.pdf")]
+    own = await ok(client.get("/events?limit=200", headers=w.bidders[0].headers))
+    assert added(own) == [(notice["id"], "答疑纪要.pdf"), (sealed["id"], "投标书-密封.pdf")]  # the bidder's own, to it alone

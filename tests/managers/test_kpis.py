@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+
+import openpyxl
 
 from tests.builders import COMM_B1, SUB_A, make_user
 from tests.listings.world import create, need_body
 from tests.tenders.world import milestones, ok, world
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def test_consultations_are_recorded_by_managers_and_read_by_staff(app, client) -> None:
@@ -86,8 +91,21 @@ async def test_kpis_count_what_the_manager_did(app, client, clock) -> None:
     assert kpis["money_transacted_fen"] == 3_000_000
     assert kpis["needs_converted"] == 1
     assert kpis["needs_resolved"] == 1  # the brokered need whose deal closed
-    assert kpis["needs_claimed_in_area"] == 2 and kpis["median_days_need_to_claim"] == 4.0  # 2 and 6 days
+    # claimed in the manager's area: the two brokered needs (a brokered deal claims its need, at once), then 2 and 6 days
+    assert kpis["needs_claimed_in_area"] == 4 and kpis["median_days_need_to_claim"] == 1.0  # median of 0, 0, 2, 6
     assert kpis["consultations"] == 3 and kpis["consultations_by_kind"] == {"consultation": 2, "pre_study": 1}
+
+    # the same figures as the sheet an office files: money in yuan, counts as numbers, the period in the title
+    r = await client.get(f"/managers/{manager.id}/kpis", params={"format": "xlsx"}, headers=c.admin.headers)
+    assert r.status_code == 200 and r.headers["content-type"].startswith(XLSX)
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    cells = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row and isinstance(row[0], str)}
+    assert "公益经理人工作绩效" in next(iter(cells)) and kpis["display_name"] in next(iter(cells))
+    assert cells["撮合成交项目"][0] == 1 and cells["撮合成交金额"][1] == 30_000  # 3,000,000 fen
+    assert cells["已支付资金（撮合项目）"][1] == 30_000 and cells["以需定供转化的需求"][0] == 1
+    assert cells["解决的需求"][0] == 1 and cells["辖区内被认领的需求"][0] == 4
+    assert cells["需求从发布到认领的中位天数（天）"][0] == 1.0 and cells["咨询、前期研究与论证（次）"][0] == 3
+    assert cells["　其中：咨询"][0] == 2 and cells["　其中：前期研究"][0] == 1 and cells["　其中：督导"][0] == 0
 
     before = await ok(client.get(f"/managers/{manager.id}/kpis", headers=manager.headers,
                                  params={"to": (dt.datetime.now(dt.UTC) - dt.timedelta(days=400)).isoformat()}))

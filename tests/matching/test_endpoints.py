@@ -251,3 +251,50 @@ async def test_a_listing_without_any_word_does_not_break_matching(app, database_
             r = await c.post("/matches/search", json={"text": "0"})
             assert r.status_code == 200, r.text
             assert offer_ids((await c.get(f"/needs/{need['id']}/matches")).json())[0] == meal["id"]
+
+
+HOME_CARE = {"title": "居家养老上门照护", "description": "护理员上门为老人提供照料、助餐协助和陪伴。",
+             "category": "elderly_care", "target_groups": ["elderly"], "pricing": "low_cost", "price_fen": 2000}
+
+
+async def test_managers_verdicts_adjust_the_ranking(app: Any, database_url: str, world: dict) -> None:
+    """A manager marks the first answer to a search bad: the same search, and a similar one, rank it lower."""
+    fresh = create_app(make_settings(database_url, matching_sync_seconds=0.001))
+    async with fresh.router.lifespan_context(fresh):
+        transport = httpx.ASGITransport(app=fresh)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
+            meal = await publish_offer(c, world["org"], MEAL, [DISTRICT])
+            care = await publish_offer(c, world["other"], HOME_CARE, [DISTRICT])
+            text = "我妈腿脚不好，一个人在家做饭困难，想找人照顾"
+            search = {"text": text, "region_code": COMM_A1}
+            first = (await c.post("/matches/search", json=search)).json()
+            assert offer_ids(first)[:2] == [meal["id"], care["id"]]
+            assert {r["rule"] for r in first["items"][0]["reasons"]}.isdisjoint({"feedback"})
+            verdict = {"source_type": "search", "candidate_type": "offer", "candidate_id": meal["id"],
+                       "verdict": "bad", "query_text": text}
+            r = await c.post("/matches/feedback", json=verdict, headers=world["manager"].headers)
+            assert r.status_code == 201, r.text
+            assert r.json()["query_text"] == text
+            after = (await c.post("/matches/search", json=search)).json()
+            assert offer_ids(after)[:2] == [care["id"], meal["id"]]
+            reasons = {r["rule"]: r for r in after["items"][1]["reasons"]}
+            assert reasons["feedback"]["score"] < 0.5 and "较差" in reasons["feedback"]["detail"]
+            similar = {"text": "老妈做饭困难，腿脚也不好，想找人照顾她", "region_code": COMM_A1}
+            assert offer_ids((await c.post("/matches/search", json=similar)).json())[0] == care["id"]
+
+
+async def test_same_query_same_ranking_whatever_the_load_order(app: Any, client: httpx.AsyncClient, world: dict,
+                                                               database_url: str) -> None:
+    """Offers that tie on every rule come back in one order, in every process, however they were loaded."""
+    ids = [(await publish_offer(client, world["org"], MEAL, [DISTRICT]))["id"] for _ in range(6)]
+    search = {"text": "老人助餐配送", "region_code": COMM_A1}
+    orders = []
+    for _ in range(2):  # two fresh processes' worth of indexes, built from the database
+        fresh = create_app(make_settings(database_url))
+        async with fresh.router.lifespan_context(fresh):
+            transport = httpx.ASGITransport(app=fresh)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
+                body = (await c.post("/matches/search", json=search)).json()
+                assert len({i["score"] for i in body["items"]}) == 1  # a six-way tie
+                orders.append(offer_ids(body))
+    assert orders[0] == orders[1] and sorted(orders[0]) == sorted(ids)

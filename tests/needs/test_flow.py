@@ -145,7 +145,9 @@ async def test_concurrent_claims_exactly_one_wins(app, client) -> None:
         statuses = sorted(r.status_code for r in results)
         assert statuses == [200] + [409] * 5, [r.text for r in results]
         winner = next(r.json() for r in results if r.status_code == 200)
-        assert (await client.get(f"/needs/{nid}")).json()["claimant_user_id"] == winner["claimant_user_id"]
+        # the requester sees who claimed it (the public does not: privacy.redaction)
+        seen = (await client.get(f"/needs/{nid}", headers=c.resident.headers)).json()
+        assert seen["claimant_user_id"] == winner["claimant_user_id"]
 
 
 @pytest.mark.pg_only

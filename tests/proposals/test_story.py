@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from exchange.audit.models import AuditEvent
-from tests.builders import COMM_A1, Actor
+from tests.builders import COMM_A1, Actor, run_jobs
 from tests.conftest import make_settings
+from tests.imports.sheets import read_xlsx
 from tests.participation import People, at, people, post_ok, post_problem
 
 
@@ -64,6 +65,8 @@ async def on_public_notice(client: httpx.AsyncClient, pid: str) -> None:
     mine = [n for n in notices if n["kind"] == "proposal" and n["proposal_id"] == pid]
     assert len(mine) == 1 and mine[0]["outcome"] == "电梯已加装，居民满意度 4.5 分"
     assert mine[0]["votes"] == {"for": 2, "against": 1, "abstain": 0} and mine[0]["rating_average"] == 4.5
+    sheet = read_xlsx((await client.get("/exports/notices")).content)  # the export lists the same notices
+    assert [r[:2] for r in sheet[1:] if r[0] == "议事公示"] == [["议事公示", mine[0]["title"]]]
 
 
 async def test_a_proposal_from_collection_to_public_notice(client, app, session_factory) -> None:
@@ -95,6 +98,16 @@ async def test_a_proposal_from_collection_to_public_notice(client, app, session_
     assert done["status"] == "publicized" and done["ratings"] == {"count": 2, "average": 4.5}
     await post_problem(client, p.community, f"/proposals/{pid}/advance", {"to": "evaluating"}, 409, "proposal_publicized")
     await on_public_notice(client, pid)
+
+    # every step is on the public feed (without the author), and the author is told of each
+    await run_jobs(app)
+    await run_jobs(app)
+    feed = (await client.get("/events?limit=200")).json()["items"]
+    steps = [e["data"]["stage"] for e in feed if e["type"] == "proposal.advanced" and e["entity_id"] == pid]
+    assert steps == ["deliberating", "formed", "executing", "evaluating", "publicized"]
+    assert str(p.resident.user.id) not in str(feed)
+    told = (await client.get("/me/notifications?limit=200", headers=p.resident.headers)).json()["items"]
+    assert sum(1 for n in told if n["type"] == "proposal.advanced") == 5
 
     async with session_factory() as s:
         actions = list((await s.execute(select(AuditEvent.action).where(AuditEvent.entity_id == pid)

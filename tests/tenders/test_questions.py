@@ -3,7 +3,18 @@ an answer that changes the terms makes earlier bids need reconfirmation."""
 
 from __future__ import annotations
 
+from tests.builders import run_jobs
 from tests.tenders.world import bid, ok, open_tender, world
+
+
+async def _told(client, actor, prefix="question."):  # type: ignore[no-untyped-def]
+    items = (await ok(client.get("/me/notifications?limit=200", headers=actor.headers)))["items"]
+    return [n["type"] for n in items if n["type"].startswith(prefix)]
+
+
+async def _feed(client, actor=None):  # type: ignore[no-untyped-def]
+    headers = actor.headers if actor is not None else {}
+    return (await ok(client.get("/events?limit=200", headers=headers)))["items"]
 
 HIDDEN = {"organization_id", "asked_by", "answered_by"}
 
@@ -41,6 +52,18 @@ async def test_questions_are_answered_in_public_without_the_askers_name(app, cli
     assert [e["action"] for e in events["items"]] == ["question.answered"]  # the asking itself is not public
     assert str(asker.user.organization_id) not in str(events) and str(asker.id) not in str(events["items"][0]["summary"])
 
+    # through the event feed: the buyer was told of the question, the asker of the answer; the public feed
+    # carries the answer (never the asking, never who asked)
+    await run_jobs(app)
+    await run_jobs(app)
+    assert await _told(client, w.c.buyer) == ["question.asked"]
+    assert await _told(client, asker) == ["question.answered"] and await _told(client, other) == []
+    public_feed = await _feed(client)
+    assert [e["type"] for e in public_feed if e["type"].startswith("question.")] == ["question.answered"]
+    assert str(asker.user.organization_id) not in str(public_feed) and str(asker.id) not in str(public_feed)
+    assert "question.asked" in [e["type"] for e in await _feed(client, w.c.buyer)]
+    assert "question.asked" not in [e["type"] for e in await _feed(client, other)]
+
 
 async def test_an_answer_that_changes_the_terms_is_an_amendment(app, client, clock) -> None:
     w = await world(app, bidders=1, experts=0)
@@ -55,6 +78,9 @@ async def test_an_answer_that_changes_the_terms_is_an_amendment(app, client, clo
     assert mine["needs_reconfirmation"] is True
     events = await ok(client.get("/audit/events", params={"entity_id": opp["id"]}))
     assert "opportunity.amended" in [e["action"] for e in events["items"]]
+    await run_jobs(app)
+    await run_jobs(app)
+    assert "opportunity.amended" in await _told(client, w.bidders[0], "opportunity.")  # reconfirm: told, not just flagged
 
     late = await ok(client.post(f"/opportunities/{opp['id']}/questions", json={"question": "最后一个问题"},
                                 headers=w.bidders[0].headers), 201)

@@ -1,5 +1,6 @@
 """Sealed bids: before the close nobody but the bidder learns that a bid exists — through any list,
-detail, search, export, OCDS release, audit event, statistic or error message."""
+detail, search, export, OCDS release, audit event, statistic, error message, the event feed, a
+notification, a webhook or an email."""
 
 from __future__ import annotations
 
@@ -8,18 +9,24 @@ from typing import Any
 
 import httpx
 
+from exchange.config import get_settings
+from exchange.jobs.runner import Runner
+from exchange.scheduled import JOBS
 from tests.builders import run_jobs
 from tests.documents import files
 from tests.documents.world import upload, uploaded
+from tests.notifications.smtp import smtp_server
 from tests.tenders.world import World, bid, ok, open_tender, world
+from tests.webhooks.receiver import receiver
 
 PRICE = 12_345_678  # a figure that appears nowhere else
 DOC = files.pdf("密封的投标文件 12345678")
 
 
 async def _snapshot(client: httpx.AsyncClient, w: World, opp_id: str) -> dict[str, Any]:
-    """Every read path a non-bidder has, as they answer."""
+    """Every read path a non-bidder has, as they answer, once the job runner has told everyone everything."""
     c = w.c
+    await Runner(client._transport.app.state.session_factory, JOBS).run_once()  # type: ignore[attr-defined]
     out: dict[str, Any] = {}
     viewers = {"anonymous": {}, "buyer": c.buyer.headers, "manager": c.manager.headers, "admin": c.admin.headers,
                "other_org": c.other_org.headers, "expert": w.experts[0].headers}
@@ -27,7 +34,8 @@ async def _snapshot(client: httpx.AsyncClient, w: World, opp_id: str) -> dict[st
         for path in (f"/opportunities/{opp_id}", "/opportunities", "/opportunities?q=助餐", f"/opportunities/{opp_id}/bids",
                      f"/opportunities/{opp_id}/ranking", "/audit/events?limit=200", f"/audit/events?entity_id={opp_id}",
                      "/public/notices", "/public/ocds/releases", "/stats/deals", "/stats/lists", "/stats/money",
-                     "/deals", f"/opportunities/{opp_id}/funding", f"/opportunities/{opp_id}/documents"):
+                     "/deals", f"/opportunities/{opp_id}/funding", f"/opportunities/{opp_id}/documents",
+                     "/events?limit=200", "/me/notifications?limit=200", "/me/notifications?unread=true"):
             r = await client.get(path, headers=headers)
             body = r.json()
             if path == "/public/ocds/releases":
@@ -38,17 +46,48 @@ async def _snapshot(client: httpx.AsyncClient, w: World, opp_id: str) -> dict[st
     return out
 
 
-async def test_nothing_about_a_bid_leaks_before_the_close(app, client, clock) -> None:
+async def _subscribe_everyone(client: httpx.AsyncClient, w: World, url: str) -> None:
+    """Webhooks of every organization in the story and the admin's, and email for every non-bidder."""
+    subscribers = {"buyer": w.c.buyer, "other_org": w.c.other_org, "admin": w.c.admin, "bidder": w.bidders[0],
+                   "other_bidder": w.bidders[1]}
+    for name, actor in subscribers.items():
+        r = await client.post("/webhooks", json={"url": f"{url}/{name}", "event_types": ["*"]}, headers=actor.headers)
+        assert r.status_code == 201, r.text
+    for n, actor in enumerate((w.c.buyer, w.c.manager, w.c.admin, w.c.other_org, w.experts[0])):
+        await ok(client.patch("/me/notification-settings", json={"email": f"u{n}@example.cn", "channels": ["email"]},
+                              headers=actor.headers))
+
+
+async def test_nothing_about_a_bid_leaks_before_the_close(app, client, clock, monkeypatch) -> None:
+    monkeypatch.setenv("EXCHANGE_WEBHOOK_ALLOW_PRIVATE", "true")
+    get_settings.cache_clear()
+    app.state.settings.webhook_allow_private = True
     w = await world(app, bidders=2, experts=1)
-    opp = await open_tender(client, w)
-    before = await _snapshot(client, w, opp["id"])
-    real = await bid(client, w.bidders[0], opp["id"], PRICE)
-    await ok(client.patch(f"/bids/{real['id']}", json={"proposal": "修改后的方案"}, headers=w.bidders[0].headers))
-    receipt = await uploaded(client, w.bidders[0], f"/bids/{real['id']}/documents", DOC, filename="密封投标书.pdf")
-    dropped = await uploaded(client, w.bidders[0], f"/bids/{real['id']}/documents", files.image("PNG"), filename="草稿.png")
-    assert (await client.delete(f"/documents/{dropped['id']}", headers=w.bidders[0].headers)).status_code == 204
-    after = await _snapshot(client, w, opp["id"])
+    with receiver() as hook, smtp_server() as mailbox:
+        monkeypatch.setenv("EXCHANGE_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("EXCHANGE_SMTP_PORT", str(mailbox.port))
+        monkeypatch.setenv("EXCHANGE_SMTP_SECURITY", "none")
+        get_settings.cache_clear()
+        await _subscribe_everyone(client, w, hook.url)
+        opp = await open_tender(client, w)
+        before = await _snapshot(client, w, opp["id"])
+        delivered, mailed = len(hook.received), len(mailbox.messages)
+        real = await bid(client, w.bidders[0], opp["id"], PRICE)
+        await ok(client.patch(f"/bids/{real['id']}", json={"proposal": "修改后的方案"}, headers=w.bidders[0].headers))
+        receipt = await uploaded(client, w.bidders[0], f"/bids/{real['id']}/documents", DOC, filename="密封投标书.pdf")
+        dropped = await uploaded(client, w.bidders[0], f"/bids/{real['id']}/documents", files.image("PNG"),
+                                 filename="草稿.png")
+        assert (await client.delete(f"/documents/{dropped['id']}", headers=w.bidders[0].headers)).status_code == 204
+        after = await _snapshot(client, w, opp["id"])
+    get_settings.cache_clear()
     secrets = (real["id"], str(PRICE), receipt["id"], receipt["sha256"], "密封投标书", dropped["sha256"])
+    assert sorted(r.path for r in hook.received[:delivered]) == [  # the publication went out to every subscription …
+        "/hooks/admin", "/hooks/bidder", "/hooks/buyer", "/hooks/other_bidder", "/hooks/other_org"]
+    # … and of the bid, only to its bidder's own subscription
+    since = hook.received[delivered:]
+    assert {r.path for r in since} == {"/hooks/bidder"} and any(b'"bid.submitted"' in r.body for r in since)
+    assert any(real["id"].encode() in r.body for r in since)
+    assert len(mailbox.messages) == mailed  # no email to anyone
     for key in before:
         assert before[key] == after[key], key
         assert not any(secret in str(after[key]) for secret in secrets), key

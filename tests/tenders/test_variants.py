@@ -73,7 +73,8 @@ async def test_upheld_objection_lets_the_next_ranked_bid_win(app, client, clock)
     assert r.status_code == 409 and r.json()["code"] == "bid_award_cancelled"
     second = await final_award(client, clock, w, opp["id"], bids[1]["id"])
     notices = (await ok(client.get("/public/notices")))["items"]
-    assert [(n["id"], n["cancelled"]) for n in notices if n["kind"] == "award"] == [(first["id"], True)]
+    assert [(n["id"], n["status"], n["on_notice"]) for n in notices if n["kind"] == "award"] == [
+        (second["id"], "final", False), (first["id"], "cancelled", False)]
     r = await client.post(f"/awards/{second['id']}/objections", json={"reason": "太迟"}, headers=w.c.resident.headers)
     assert r.status_code == 404  # off the notices, a final award is for the parties and staff
     r = await client.post(f"/awards/{second['id']}/objections", json={"reason": "太迟"}, headers=w.c.manager.headers)

@@ -13,7 +13,7 @@ from exchange.accounts.models import Role, User
 from exchange.accounts.repository import UserRepository
 from exchange.errors import ExchangeError, forbidden
 from exchange.kit.clock import now
-from exchange.kit.http import Session
+from exchange.kit.http import API_PREFIX, Session
 from exchange.kit.security import decode_token
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -38,9 +38,20 @@ async def optional_user(
         user = await UserRepository(session).get(uuid.UUID(str(claims["sub"])))
     except (ValueError, TypeError):
         user = None
-    if user is None or not user.is_active:
-        raise unauthenticated()
+    if user is None or not user.is_active or int(claims.get("tv", 0)) != (user.token_version or 0):
+        raise unauthenticated()  # deactivated, or the token was revoked (password change, reset)
+    if user.must_change_password and not _may_while_changing_password(request):
+        raise ExchangeError(
+            "password_change_required", 403, "请先修改临时密码（POST /api/v1/me/password）",
+            "Change your temporary password first (POST /api/v1/me/password)",
+        )
     return user
+
+
+def _may_while_changing_password(request: Request) -> bool:
+    """With a temporary password a user may read ``/me`` and set a new password, nothing else."""
+    path = request.url.path.removeprefix(API_PREFIX)
+    return (request.method, path) in {("POST", "/me/password"), ("GET", "/me")}
 
 
 async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.audit.models import AuditEvent, AuditHead
+from exchange.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from exchange.kit.pagination import Page, SortKey, paginate
 
 GENESIS = "0" * 64
@@ -42,13 +45,31 @@ class AuditRepository:
         keys = [SortKey(AuditEvent.seq, descending=True)]
         return await paginate(self.session, stmt, keys, limit=limit, cursor=cursor, tag="audit")
 
-    async def in_order(self, batch: int = 2000) -> AsyncIterator[AuditEvent]:
-        """Every event in chain order, streamed in batches."""
-        last = 0
+    async def head(self) -> AuditHead | None:
+        stmt = select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def event_at(self, seq: int) -> AuditEvent | None:
+        return (await self.session.execute(select(AuditEvent).where(AuditEvent.seq == seq))).scalar_one_or_none()
+
+    async def latest_checkpoint(self, upto: int) -> AuditCheckpoint | None:
+        stmt = select(AuditCheckpoint).where(AuditCheckpoint.seq <= upto).order_by(AuditCheckpoint.seq.desc()).limit(1)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def save_checkpoint(self, seq: int, hash_: str, at: dt.datetime) -> None:
+        """Record that the chain was intact up to ``seq`` (a concurrent walk may have recorded it already)."""
+        insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        await self.session.execute(insert(AuditCheckpoint).values(seq=seq, hash=hash_, verified_at=at)
+                                   .on_conflict_do_nothing(index_elements=["seq"]))
+
+    async def in_order(self, batch: int = 2000, *, after: int = 0, upto: int | None = None) -> AsyncIterator[AuditEvent]:
+        """The events after ``after`` (up to ``upto``) in chain order, streamed in batches."""
+        last = after
         while True:
-            rows = (await self.session.execute(
-                select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
-            )).scalars().all()
+            stmt = select(AuditEvent).where(AuditEvent.seq > last)
+            if upto is not None:
+                stmt = stmt.where(AuditEvent.seq <= upto)
+            rows = (await self.session.execute(stmt.order_by(AuditEvent.seq).limit(batch))).scalars().all()
             if not rows:
                 return
             for row in rows:

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AuditEventOut(BaseModel):
@@ -30,5 +30,9 @@ class AuditEventList(BaseModel):
 
 class AuditVerification(BaseModel):
     intact: bool
-    events: int
+    events: int = Field(description="Events in the chain up to its recorded head")
     first_broken_id: uuid.UUID | None
+    reason: str | None = Field(default=None, description="`sequence`, `link`, `content` (at `first_broken_id`) or "
+                                                         "`missing_tail` (the newest events are gone); null when intact")
+    verified_from: int = Field(default=0, description="The walk started after this event (its last verified "
+                                                      "checkpoint); 0 for a walk from the start")

@@ -1,5 +1,7 @@
 """The campaigns' part of ``exchange ledger check`` (:mod:`exchange.checks`): each campaign's raised and
-matched money equal their entries, matched ≤ cap, and its contributions add up to it."""
+matched money equal their entries, matched ≤ cap, and its contributions add up to it. A campaign paid out
+holds nothing any more: its contributions account is empty and its matching was taken, once, into its fund
+(the matching fund's ``paid`` entries stay); one not paid out has taken nothing."""
 
 from __future__ import annotations
 
@@ -27,8 +29,13 @@ async def _campaigns(session: AsyncSession, ledger: LedgerRepository) -> list[st
         label = f"campaign {campaign.id}"
         held = 0 if campaign.outcome == "refunded" else 1  # a refund returns both, the figures stay as history
         in_entries = raised.get(f"campaign:{campaign.id}:contributions", 0)
-        if campaign.raised_fen * held != in_entries:
-            problems.append(f"{label}: raised {campaign.raised_fen} (held: {bool(held)}) != entries {in_entries}")
+        paid_out = campaign.payout_fund_id is not None
+        if campaign.raised_fen * held * (not paid_out) != in_entries:
+            problems.append(f"{label}: raised {campaign.raised_fen} (held: {bool(held)}, paid out: {paid_out}) "
+                            f"!= entries {in_entries}")
+        taken = -raised.get(f"campaign:{campaign.id}:matched", 0)
+        if taken != (campaign.matched_fen if paid_out else 0):
+            problems.append(f"{label}: matching taken into its fund {taken} != {campaign.matched_fen if paid_out else 0}")
         matched_entries = matched.get(f"campaign:{campaign.id}", 0)
         if campaign.matched_fen * held != matched_entries:
             problems.append(f"{label}: matched {campaign.matched_fen} (held: {bool(held)}) != entries {matched_entries}")

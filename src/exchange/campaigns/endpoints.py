@@ -10,7 +10,14 @@ from exchange.accounts.deps import CurrentUser, require_roles
 from exchange.accounts.models import Role, User
 from exchange.campaigns import service
 from exchange.campaigns.repository import CampaignRepository
-from exchange.campaigns.schemas import CampaignCreate, CampaignList, CampaignOut, ContributionCreate, ContributionOut
+from exchange.campaigns.schemas import (
+    CampaignCreate,
+    CampaignList,
+    CampaignMoney,
+    CampaignOut,
+    ContributionCreate,
+    ContributionOut,
+)
 from exchange.errors import problems
 from exchange.kit.http import Session, resource_headers
 from exchange.kit.idempotency import IDEMPOTENT
@@ -26,7 +33,11 @@ Manager = Annotated[User, Depends(require_roles(Role.manager, Role.admin))]
 @router.post("/campaigns", response_model=CampaignOut, status_code=201, operation_id="createCampaign",
              responses=problems(401, 403, 422))
 async def create_campaign(body: CampaignCreate, user: Manager, session: Session, response: Response) -> CampaignOut:
-    """Start a crowdfunding campaign matched by a fund (居民筹、组织办、基金配比). ``match_ratio`` is kept exactly."""
+    """Start a crowdfunding campaign matched by a fund (居民筹、组织办、基金配比). ``match_ratio`` is kept exactly.
+    With `organization_id` (an active social organization), a campaign that ends succeeded or carried pays out:
+    what was raised and matched goes into a fund of the campaign's own and becomes that organization's deal, with
+    `milestones` (shares of the money) or one milestone 90 days after the end, signed for the fund by the manager
+    who started the campaign; the organization signs it as any deal (`POST /deals/{id}/sign`)."""
     campaign = await service.create(session, actor_id=user.id, data=body.model_dump())
     resource_headers(response, campaign.version, f"/campaigns/{campaign.id}")
     return service.present(campaign)
@@ -47,6 +58,16 @@ async def get_campaign(campaign_id: str, session: Session, response: Response) -
     campaign = await service.read(session, parse_uuid(campaign_id, "campaign"))
     resource_headers(response, campaign.version)
     return service.present(campaign)
+
+
+@router.get("/campaigns/{campaign_id}/money", response_model=CampaignMoney, operation_id="getCampaignMoney",
+            responses=problems(404))
+async def campaign_money(campaign_id: str, session: Session) -> CampaignMoney:
+    """Where the campaign's money went (anyone): each contribution and its matching transaction, the payout into
+    the campaign's own fund, the deal's commitment and each milestone's payment — every step a ledger transaction
+    (`GET /funds/{id}/ledger` shows its entries). Contributors are not named."""
+    campaign = await service.get_or_404(session, parse_uuid(campaign_id, "campaign"))
+    return await service.money(session, campaign)
 
 
 @router.post("/campaigns/{campaign_id}/contributions", response_model=ContributionOut, status_code=201,

@@ -6,6 +6,12 @@ A campaign that ends below target with ``on_shortfall = refund`` reverses both (
 to ``external:contributors``, matching back to the fund's ``available``); with ``carry`` the money
 stays with the campaign for its project.
 
+A campaign that names its organization (``organization_id``) pays out when it ends succeeded or carried
+(:mod:`exchange.deals.crowdfunding`): the contributions (``campaign:<id>:contributions``) and the matching
+(recorded as ``campaign:<id>:matched``, the matching fund's ``paid`` subaccount ``campaign:<id>`` staying as
+it was) are deposited into a fund of its own (``payout_fund_id``, source crowdfunding), and that fund pays a
+deal for the organization (``deal_id``) by milestones like any deal.
+
 The ratio is kept exactly as a fraction of integers (``match_ratio_num / match_ratio_den``):
 matching is ``amount * num // den`` — never floating point.
 """
@@ -14,11 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from exchange.db import Base, IdMixin, TimestampMixin, _utcnow
+from exchange.db import Base, IdMixin, JSONType, TimestampMixin, _utcnow
 from exchange.funds.models import LedgerTransaction
 
 
@@ -48,6 +55,12 @@ class Campaign(Base, IdMixin, TimestampMixin):
     outcome: Mapped[str | None] = mapped_column(String(10))  # succeeded | refunded | carried
     ended_at: Mapped[dt.datetime | None]
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # the organization that runs the project (组织办), the milestones its deal will have, and after the payout
+    # the campaign's own fund and the deal
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    payout_plan: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
+    payout_fund_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("funds.id"))
+    deal_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("deals.id"))
     version: Mapped[int] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}

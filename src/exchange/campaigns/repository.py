@@ -38,6 +38,11 @@ class CampaignRepository(RepositoryBase[Campaign]):
                 .order_by(Contribution.created_at, Contribution.id))
         return list((await self.session.execute(stmt)).scalars())
 
+    async def contributions_of(self, campaign_id: uuid.UUID) -> list[Contribution]:
+        stmt = (select(Contribution).where(Contribution.campaign_id == campaign_id)
+                .order_by(Contribution.created_at, Contribution.id))
+        return list((await self.session.execute(stmt)).scalars())
+
     async def contributor_ids(self, campaign_id: uuid.UUID) -> list[uuid.UUID]:
         stmt = select(Contribution.user_id).where(Contribution.campaign_id == campaign_id).distinct()
         return sorted((await self.session.execute(stmt)).scalars(), key=str)

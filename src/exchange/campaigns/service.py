@@ -4,10 +4,15 @@ Accounting (see ``models``): a contribution is ``external:contributors`` → ``c
 its matching is the fund's ``available`` → ``paid`` (subaccount ``campaign:<id>``), each one balanced
 transaction. Matching = min(amount × num // den, cap − matched, fund available): exact to the fen.
 Contributions lock the campaign row, then the fund's balance row (always in that order).
+
+A campaign that names its organization pays out when it ends succeeded or carried: :func:`pay_out` deposits
+the contributions and the matching into a fund of the campaign's own; :mod:`exchange.deals.crowdfunding` then
+opens the organization's deal on that fund.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -19,19 +24,31 @@ from exchange.accounts.models import User
 from exchange.audit import service as audit
 from exchange.campaigns.models import Campaign, Contribution
 from exchange.campaigns.repository import CampaignRepository
-from exchange.campaigns.schemas import CampaignOut
+from exchange.campaigns.schemas import CampaignMoney, CampaignOut, MoneyContribution, MoneyPayment, PayoutMilestone
 from exchange.errors import ExchangeError, invalid, not_found
 from exchange.funds import ledger
-from exchange.funds.models import Bucket, Kind
-from exchange.funds.repository import FundRepository
+from exchange.funds import service as funds
+from exchange.funds.models import Bucket, Kind, Source
+from exchange.funds.repository import FundRepository, LedgerRepository
 from exchange.kit.clock import now
 from exchange.needs.models import Need
+from exchange.organizations import service as organizations
 
 CONTRIBUTORS = "external:contributors"
 
 
+PAYOUT_OUTCOMES = ("succeeded", "carried")
+DEFAULT_DUE_DAYS = 90
+
+
 def contributions_account(campaign_id: uuid.UUID) -> str:
     return f"campaign:{campaign_id}:contributions"
+
+
+def matched_account(campaign_id: uuid.UUID) -> str:
+    """Where the matching is taken from when it is paid into the campaign's fund (the matching fund keeps its
+    ``paid`` entries under ``campaign:<id>``)."""
+    return f"campaign:{campaign_id}:matched"
 
 
 def campaign_ended() -> ExchangeError:
@@ -63,7 +80,41 @@ def present(campaign: Campaign) -> CampaignOut:
         matched_fen=campaign.matched_fen, ends_at=campaign.ends_at, need_id=campaign.need_id,
         match_fund_id=campaign.match_fund_id, match_ratio=ratio_text(campaign), match_cap_fen=campaign.match_cap_fen,
         on_shortfall=campaign.on_shortfall, status=campaign.status, outcome=campaign.outcome,  # type: ignore[arg-type]
+        organization_id=campaign.organization_id,
+        milestones=[PayoutMilestone.model_validate(m) for m in campaign.payout_plan] if campaign.payout_plan else None,
+        payout_fund_id=campaign.payout_fund_id, deal_id=campaign.deal_id,
         version=campaign.version, created_at=campaign.created_at)
+
+
+def _payout_plan(data: dict[str, Any], ends_at: dt.datetime) -> list[dict[str, Any]] | None:
+    """The milestones of the deal a campaign will pay: given ones (shares adding up to 100, due after the end), or
+    one milestone 90 days after the end; none without an organization."""
+    milestones = data.get("milestones")
+    if data.get("organization_id") is None:
+        if milestones:
+            raise invalid(["body", "milestones"], "指定承接组织后才能设置里程碑", "Milestones need an organization_id",
+                          code="milestones_without_organization")
+        return None
+    end_day = ends_at.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    if not milestones:
+        return [{"title": "项目完成", "due_on": (end_day + dt.timedelta(days=DEFAULT_DUE_DAYS)).isoformat(),
+                 "share_percent": 100}]
+    if sum(m["share_percent"] for m in milestones) != 100:
+        raise invalid(["body", "milestones"], "各里程碑的比例之和须为 100", "The milestones' shares must add up to 100",
+                      code="shares_not_100")
+    for i, m in enumerate(milestones):
+        if m["due_on"] <= end_day:
+            raise invalid(["body", "milestones", i, "due_on"], "里程碑须在众筹结束之后", "A milestone is due after the end",
+                          code="due_on_before_end")
+    return [{"title": m["title"], "due_on": m["due_on"].isoformat(), "share_percent": m["share_percent"]}
+            for m in milestones]
+
+
+def milestone_amounts(plan: list[dict[str, Any]], total_fen: int) -> list[int]:
+    """Each milestone's part of ``total_fen`` by its share, floored to the fen; the last takes what is left, so
+    they add up to the total exactly."""
+    amounts = [total_fen * m["share_percent"] // 100 for m in plan[:-1]]
+    return [*amounts, total_fen - sum(amounts)]
 
 
 async def create(session: AsyncSession, *, actor_id: uuid.UUID | None, data: dict[str, Any]) -> Campaign:
@@ -76,18 +127,22 @@ async def create(session: AsyncSession, *, actor_id: uuid.UUID | None, data: dic
         raise invalid(["body", "ends_at"], "结束时间须带时区", "ends_at needs a UTC offset")
     if ends_at <= now():
         raise invalid(["body", "ends_at"], "结束时间须在未来", "ends_at must be in the future")
+    if data.get("organization_id") is not None:
+        await organizations.social_recipient(session, data["organization_id"])
+    plan = _payout_plan(data, ends_at)
     num, den = ratio_fraction(Decimal(data["match_ratio"]))
     campaign = Campaign(
         id=uuid.uuid4(), title=data["title"], target_fen=data["target_fen"], ends_at=ends_at, need_id=data.get("need_id"),
         match_fund_id=data["match_fund_id"], match_ratio_num=num, match_ratio_den=den,
         match_cap_fen=data["match_cap_fen"], on_shortfall=data["on_shortfall"], raised_fen=0, matched_fen=0,
-        status="open", created_by=actor_id)
+        status="open", created_by=actor_id, organization_id=data.get("organization_id"), payout_plan=plan)
     session.add(campaign)
     await session.flush()
     audit.record(session, actor_id=actor_id, action="campaign.created", entity_type="campaign", entity_id=campaign.id,
                  public=True, summary={"title": campaign.title, "target_fen": campaign.target_fen,
                                        "match_fund_id": str(campaign.match_fund_id), "match_ratio": ratio_text(campaign),
-                                       "match_cap_fen": campaign.match_cap_fen})
+                                       "match_cap_fen": campaign.match_cap_fen,
+                                       "organization_id": str(campaign.organization_id) if campaign.organization_id else None})
     return campaign
 
 
@@ -188,12 +243,6 @@ async def due_to_end(session: AsyncSession) -> list[uuid.UUID]:
     return await CampaignRepository(session).due_ids(now())
 
 
-async def end_if_due(session: AsyncSession, campaign_id: uuid.UUID) -> bool:
-    """End one campaign whose time is up (the job runner's item); one held elsewhere is skipped."""
-    campaign = await CampaignRepository(session).get_for_update(campaign_id, skip_locked=True)
-    return campaign is not None and await end(session, campaign)
-
-
 def settle(campaigns: list[Campaign]) -> list[Campaign]:
     """Show, on loaded rows that are only read, a campaign whose time is up as ended (with the outcome
     it will have); the job runner records the end and moves the money."""
@@ -206,3 +255,54 @@ def settle(campaigns: list[Campaign]) -> list[Campaign]:
 async def read(session: AsyncSession, campaign_id: uuid.UUID) -> Campaign:
     """The campaign as it stands at the application clock."""
     return settle([await get_or_404(session, campaign_id)])[0]
+
+
+def pays_out(campaign: Campaign) -> bool:
+    """An ended campaign with an organization, succeeded or carried, with money, not yet paid out."""
+    return (campaign.status == "ended" and campaign.organization_id is not None and campaign.deal_id is None
+            and campaign.outcome in PAYOUT_OUTCOMES and campaign.raised_fen + campaign.matched_fen > 0)
+
+
+async def pay_out(session: AsyncSession, campaign: Campaign) -> uuid.UUID:
+    """What was raised and matched, into a new fund of the campaign's own (owned by the matching fund's
+    organization, source crowdfunding), in one balanced transaction; returns the fund's id."""
+    match_fund = await FundRepository(session).get(campaign.match_fund_id)
+    assert match_fund is not None
+    fund = await funds.create_fund(session, user=None, data={
+        "name": f"众筹：{campaign.title}"[:200], "source": Source.crowdfunding.value,
+        "owner_organization_id": match_fund.owner_organization_id})
+    total = campaign.raised_fen + campaign.matched_fen
+    balance = await ledger.lock_balance(session, fund.id)
+    legs = [ledger.outside(contributions_account(campaign.id), -campaign.raised_fen),
+            ledger.outside(matched_account(campaign.id), -campaign.matched_fen),
+            ledger.bucket(fund.id, Bucket.available, total)]
+    txn = ledger.post(session, kind=Kind.deposit, ref_type="campaign", ref_id=campaign.id, actor_id=None,
+                      note="众筹资金转入项目", dedupe_key=f"payout:{campaign.id}", balances={fund.id: balance},
+                      legs=[leg for leg in legs if leg.amount != 0])
+    campaign.payout_fund_id = fund.id
+    await session.flush()
+    audit.record(session, actor_id=None, action="campaign.paid_out", entity_type="campaign", entity_id=campaign.id,
+                 public=True, summary={"fund_id": str(fund.id), "raised_fen": campaign.raised_fen,
+                                       "matched_fen": campaign.matched_fen, "transaction_id": str(txn.id)})
+    return fund.id
+
+
+async def money(session: AsyncSession, campaign: Campaign) -> CampaignMoney:
+    """The path of the campaign's money, from each contribution to each payment of its deal."""
+    contributions = await CampaignRepository(session).contributions_of(campaign.id)
+    ledger_repo = LedgerRepository(session)
+    matches = await ledger_repo.transaction_ids(Kind.match, "contribution", [c.id for c in contributions])
+    payout = await ledger_repo.transaction_ids(Kind.deposit, "campaign", [campaign.id])
+    commits = await ledger_repo.transaction_ids(Kind.commit, "deal", [campaign.deal_id]) if campaign.deal_id else {}
+    payments = (await funds.deal_payments(session, campaign.deal_id)) if campaign.deal_id else []
+    return CampaignMoney(
+        campaign_id=campaign.id, raised_fen=campaign.raised_fen, matched_fen=campaign.matched_fen,
+        contributions=[MoneyContribution(
+            id=c.id, amount_fen=c.amount_fen, matched_fen=c.matched_fen, transaction_id=c.transaction_id,
+            match_transaction_id=next(iter(matches.get(c.id, [])), None), refunded=c.refunded, created_at=c.created_at)
+            for c in contributions],
+        payout_transaction_id=next(iter(payout.get(campaign.id, [])), None), payout_fund_id=campaign.payout_fund_id,
+        deal_id=campaign.deal_id, commit_transaction_ids=commits.get(campaign.deal_id, []) if campaign.deal_id else [],
+        payments=[MoneyPayment(id=p.id, milestone_id=p.milestone_id, amount_fen=p.amount_fen, transaction_id=p.transaction_id,
+                               created_at=p.created_at) for p in payments],
+        paid_fen=sum(p.amount_fen for p in payments))

@@ -28,7 +28,8 @@ def listing_text(title: str, description: str) -> str:
 
 
 def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
-    """A compact JSON form: version, words, concepts, groups and the category distribution.
+    """A compact JSON form: version, words, concepts, groups, the category distribution and the
+    title's concepts.
 
     Word lists are stored space-separated (a quarter shorter, and about twice as fast to decode as
     a JSON array of strings); a list containing a word with a space is kept as an array."""
@@ -38,6 +39,7 @@ def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
         "c": _pack(analysis.concepts),
         "g": _pack(sorted(analysis.groups)),
         "k": dict(analysis.categories),
+        "t": _pack(analysis.primary),
     }
 
 
@@ -64,6 +66,7 @@ def analysis_from_json(data: Mapping[str, Any] | None, version: str = ANALYSIS_V
             groups=frozenset(_unpack(data["g"])),
             categories=dict(data["k"]),
             version=version,
+            primary=tuple(_unpack(data.get("t", ""))),
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
@@ -71,4 +74,4 @@ def analysis_from_json(data: Mapping[str, Any] | None, version: str = ANALYSIS_V
 
 def analyse_for_storage(title: str, description: str) -> dict[str, Any]:
     """Analyse a listing's text as the engine would, in the form stored in ``match_analysis``."""
-    return analysis_to_json(default_analyzer().analyse(listing_text(title, description)))
+    return analysis_to_json(default_analyzer().analyse_listing(title, description))

@@ -14,13 +14,13 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from .text import STOPWORDS, WIDE_CHARS, Segmenter, fold, is_han
+from .text import STOPWORDS, WIDE_CHARS, Segmenter, SoundAlike, fold, is_han, to_simplified
 
 __all__ = [
     "CATEGORY_CODES",
@@ -52,6 +52,12 @@ GROUP_CODES: tuple[str, ...] = (
 
 # How many characters may separate two parts of a gapped phrase such as 做饭*难 ("做饭很困难").
 PHRASE_GAP = 8
+BACKGROUND_WEIGHT = 0.5
+_CLAUSE_RE = re.compile(r"[。！？!?；;，,、\n]+")
+_ASK_RE = re.compile(
+    "想|希望|有没有|有莫得|有没得|能不能|能否|可不可以|可以吗|请问|求助|帮忙|帮帮|帮一把|需要|怎么办|咋办|咋个办|咋整"
+    "|不知道|不晓得|去哪|去哪里|哪里有|找谁|找个|找人|谁能|有人能|有谁"
+)
 GROUP_LABEL_PREFIX = "g:"
 DIALECT_LABEL_PREFIX = "v:"
 
@@ -80,6 +86,11 @@ class Analysis:
     categories: Mapping[str, float] = field(default_factory=dict)
     # The version of the analyser that produced it (see ``analysis_version``); None when unknown.
     version: str | None = field(default=None, compare=False)
+    # A listing's concepts named in its title: what the listing is *for* (empty for queries).
+    primary: tuple[str, ...] = ()
+    # A query's concepts heard only in the background of a long message (not where it asks for
+    # something), with the reduced weight they carry; absent concepts weigh fully.
+    background: Mapping[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def category(self) -> str | None:
@@ -292,13 +303,17 @@ class Thesaurus:
         """Formal multi-character terms worth keeping whole in segmentation."""
         return [t for c in self.concepts.values() for t in c.terms if len(t) >= 2 and "*" not in t]
 
-    def categories_of(self, concept_ids: Iterable[str], evidence: Mapping[str, int] | None = None) -> dict[str, float]:
+    def categories_of(
+        self, concept_ids: Iterable[str], evidence: Mapping[str, int] | None = None,
+        background: Mapping[str, float] | None = None,
+    ) -> dict[str, float]:
         """Category distribution implied by concepts, weighted by each concept's weight and by how
-        many of its phrases were seen (capped at three, so one verbose concept cannot swamp)."""
+        many of its phrases were seen (capped at three, so one verbose concept cannot swamp), less
+        for concepts heard only in a message's background."""
         totals: dict[str, float] = {}
         for cid in concept_ids:
             concept = self.concepts[cid]
-            seen = min((evidence or {}).get(cid, 1), 3)
+            seen = min((evidence or {}).get(cid, 1), 3) * (background or {}).get(cid, 1.0)
             totals[concept.category] = totals.get(concept.category, 0.0) + concept.weight * seen
         mass = sum(totals.values())
         return {k: v / mass for k, v in totals.items()} if mass else {}
@@ -334,30 +349,61 @@ class Analyzer:
         self.version = analysis_version(thesaurus.digest, self.segmenter.user_words)
         self.matcher = PhraseMatcher(thesaurus.labelled_phrases())
         self.analyse = lru_cache(maxsize=cache_size)(self._analyse)
+        self.analyse_query = lru_cache(maxsize=cache_size)(self._analyse_query)
+        self._sound_alike: SoundAlike | None = None  # built on the first query (~0.5 s), not at start-up
+        self._sound_lock = threading.Lock()
         self._traditional = str.maketrans(thesaurus.traditional)
         self._special = re.compile("[" + WIDE_CHARS + "".join(map(re.escape, thesaurus.traditional)) + "]")
         self._dialect_labels = frozenset(DIALECT_LABEL_PREFIX + w for w in thesaurus.dialect)
         words = sorted(thesaurus.dialect, key=len, reverse=True)
         self._dialect_re = re.compile("|".join(map(re.escape, words))) if words else None
 
+    @property
+    def sound_alike(self) -> SoundAlike:
+        """The sound-alike scan over the thesaurus' terms (built once, on first use)."""
+        with self._sound_lock:
+            if self._sound_alike is None:
+                self._sound_alike = SoundAlike(_sound_terms(self.thesaurus), self.segmenter.cut_precise)
+            return self._sound_alike
+
     def fold(self, text: str) -> str:
         """Lower-case; full-width forms and traditional characters folded (cheap when there are none)."""
         text = text or ""
         if self._special.search(text):
             text = unicodedata.normalize("NFKC", text).translate(self._traditional)
-        return text.lower()
+        return to_simplified(text).lower()
 
     def analyse_uncached(self, text: str) -> Analysis:
         """``analyse`` without the cache: for bulk loads, which would only evict what queries use."""
         return self._analyse(text)
 
-    def _analyse(self, text: str) -> Analysis:
+    def analyse_listing(self, title: str, description: str, *, cached: bool = True) -> Analysis:
+        """A listing's analysis: its whole text, plus the concepts its title names (``primary``)."""
+        from .analysis import listing_text
+
+        analyse = self.analyse if cached else self._analyse
+        whole = analyse(listing_text(title, description))
+        named = self.matcher.find(self.fold(title))
+        primary = tuple(c for c in whole.concepts if c in named)
+        return replace(whole, primary=primary) if primary else whole
+
+    def _analyse_query(self, text: str) -> Analysis:
+        """A query's analysis, tolerant of typing: spans that sound like a thesaurus term but are
+        written otherwise (陪珍, 住餐) count as that term, and the term joins the words."""
+        return self._analyse(text, tolerant=True)
+
+    def _analyse(self, text: str, tolerant: bool = False) -> Analysis:
         folded = self.fold(text)
         labels = self.matcher.find(folded)
         if self._dialect_re is not None and not self._dialect_labels.isdisjoint(labels):
             # Rare: the phrase scan saw a dialect word. Rewrite it and read the text again.
             folded = self._dialect_re.sub(lambda m: self.thesaurus.dialect[m.group()], folded)
             labels = self.matcher.find(folded)
+        corrected: list[str] = []
+        if tolerant:
+            for _span, term, label in self.sound_alike.find(folded):
+                labels[label] += 1
+                corrected.append(term)
         concepts = tuple(sorted(lbl for lbl in labels if ":" not in lbl))
         groups = {lbl[len(GROUP_LABEL_PREFIX) :] for lbl in labels if lbl.startswith(GROUP_LABEL_PREFIX)}
         if not groups:
@@ -365,14 +411,58 @@ class Analyzer:
             # meal concept must not turn the riders into old people.
             groups = {g for cid in concepts for g in self.thesaurus.concepts[cid].groups}
         words = self.segmenter.words(folded)
-        categories = self.thesaurus.categories_of(concepts, labels)
-        return Analysis(words, concepts, frozenset(groups), categories, self.version)
+        if corrected:
+            words = tuple(dict.fromkeys((*words, *corrected)))
+        background = self._background(folded, concepts) if tolerant else {}
+        categories = self.thesaurus.categories_of(concepts, labels, background)
+        return Analysis(words, concepts, frozenset(groups), categories, self.version, background=background)
+
+    def _background(self, folded: str, concepts: tuple[str, ...]) -> dict[str, float]:
+        """In a message of several clauses, the concepts heard only in clauses that ask for nothing.
+
+        Residents tell a story before they ask (我老公去年生病走了……想给他买辆自行车上学，实在拿不出钱):
+        the clauses that ask (想, 希望, 有没有, 能不能, 怎么办 …) carry the need; concepts found only
+        elsewhere keep ``BACKGROUND_WEIGHT`` of their weight. Short messages are left alone."""
+        if len(concepts) < 2:
+            return {}
+        clauses = [c for c in _CLAUSE_RE.split(folded) if c.strip()]
+        if len(clauses) < 3:
+            return {}
+        # An asking clause, the clause that goes on from it (想给他买辆自行车，实在拿不出钱) and the last one.
+        marks = [bool(_ASK_RE.search(c)) for c in clauses]
+        if not any(marks):
+            return {}
+        marks = [m or (i > 0 and marks[i - 1]) or i == len(clauses) - 1 for i, m in enumerate(marks)]
+        asking = [c for c, m in zip(clauses, marks, strict=True) if m]
+        if len(asking) == len(clauses):
+            return {}
+        heard = set()
+        for clause in asking:
+            heard.update(lbl for lbl in self.matcher.find(clause) if ":" not in lbl)
+        if not heard & set(concepts):
+            return {}
+        return {c: BACKGROUND_WEIGHT for c in concepts if c not in heard}
+
+
+# Bumped when the analysis itself changes (what is stored, how text is folded).
+ANALYSIS_FORMAT = "2: primary concepts, OpenCC folding"
+
+
+def _sound_terms(thesaurus: Thesaurus) -> list[tuple[str, str]]:
+    """(label, term) pairs the sound-alike scan looks for: every target-group word, concept term and
+    ungapped phrase."""
+    out = [(GROUP_LABEL_PREFIX + g, fold(w)) for g, words in thesaurus.group_words.items() for w in words]
+    for concept in thesaurus.concepts.values():
+        for phrase in (*concept.terms, *concept.phrases):
+            if "*" not in phrase:
+                out += [(concept.id, fold(alt.strip())) for alt in phrase.split("|") if len(alt.strip()) >= 2]
+    return out
 
 
 def analysis_version(thesaurus_digest: str, dictionary: Iterable[str]) -> str:
     """A short hash of everything an analysis depends on: the thesaurus, the segmenter's user
-    dictionary and the stopwords. Stored analyses of another version are analysed again."""
-    h = hashlib.sha256(thesaurus_digest.encode())
+    dictionary, the stopwords and the analysis format. Stored analyses of another version are analysed again."""
+    h = hashlib.sha256((ANALYSIS_FORMAT + thesaurus_digest).encode())
     for part in (sorted({w for w in dictionary if len(w) >= 2}), sorted(STOPWORDS)):
         h.update(b"\x00" + "\n".join(part).encode())
     return h.hexdigest()[:12]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import compress
 from typing import Protocol
 
@@ -19,12 +19,16 @@ __all__ = [
     "STOPWORDS",
     "WIDE_CHARS",
     "Segmenter",
+    "SoundAlike",
     "content_words",
     "default_segmenter",
     "fold",
     "is_content_word",
     "is_han",
     "normalize",
+    "pinyin_table",
+    "sound_key",
+    "to_simplified",
 ]
 
 # Multiword terms of the trade that general-purpose dictionaries split apart. Concept terms from
@@ -107,6 +111,8 @@ _WORD_MEMO_LIMIT = 1_000_000
 class _Backend(Protocol):
     def cut(self, text: str) -> list[str]: ...
 
+    def cut_precise(self, text: str) -> list[str]: ...
+
     def add(self, word: str) -> None: ...
 
 
@@ -122,6 +128,9 @@ class _RJiebaBackend:
         # Search mode also yields the dictionary sub-words of long words (适老化改造 → 改造 …),
         # which lets a short query word meet a long listing word.
         return self._jieba.cut_for_search(text)
+
+    def cut_precise(self, text: str) -> list[str]:
+        return self._jieba.cut(text, False)
 
     def add(self, word: str) -> None:
         self._jieba.add_word(word, None, None)
@@ -140,6 +149,9 @@ class _JiebaBackend:
 
     def cut(self, text: str) -> list[str]:
         return list(self._tokenizer.cut_for_search(text))
+
+    def cut_precise(self, text: str) -> list[str]:
+        return list(self._tokenizer.cut(text, HMM=False))
 
     def add(self, word: str) -> None:
         self._tokenizer.add_word(word)
@@ -182,6 +194,10 @@ class Segmenter:
                     self._words.add(word)
                     self._backend.add(word)
 
+    def cut_precise(self, text: str) -> list[str]:
+        """Dictionary words only (no guessing of unknown words), every character kept."""
+        return self._backend.cut_precise(text)
+
     def cut(self, text: str) -> list[str]:
         """Segment text into words (search mode: long words plus their parts), whitespace dropped."""
         return [w for w in self._backend.cut(text) if w.strip()]
@@ -223,3 +239,141 @@ def default_segmenter() -> Segmenter:
 def content_words(text: str) -> list[str]:
     """Content words of ``text`` with the default segmenter (boilerplate dropped)."""
     return default_segmenter().content_words(text)
+
+
+# --------------------------------------------------------------------------------------------- variants
+
+_TRADITIONAL_ONLY: frozenset[str] | None = None
+_t2s: object | None = None
+_variants_lock = threading.Lock()
+
+
+def _opencc() -> object:
+    """OpenCC's traditional-to-simplified converter and the set of characters it changes (built once)."""
+    global _t2s, _TRADITIONAL_ONLY
+    with _variants_lock:
+        if _t2s is None:
+            import opencc
+
+            converter = opencc.OpenCC("t2s")
+            chars = [chr(c) for c in range(0x4E00, 0xA000)]
+            # One character a line, so no phrase rule spans two of them: which characters change alone.
+            simplified = converter.convert("\n".join(chars)).split("\n")
+            _TRADITIONAL_ONLY = frozenset(a for a, b in zip(chars, simplified, strict=True) if a != b)
+            _t2s = converter
+        return _t2s
+
+
+def to_simplified(text: str) -> str:
+    """``text`` in simplified characters (OpenCC's phrase-aware t2s); text without a traditional-only
+    character is returned as it is, without calling the converter."""
+    converter = _opencc()
+    assert _TRADITIONAL_ONLY is not None
+    if _TRADITIONAL_ONLY.isdisjoint(text):
+        return text
+    return converter.convert(text)  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------------------------- pinyin
+
+# Sounds that many speakers (Sichuan and most of the south-west among them) do not tell apart, or
+# that input methods swap: retroflex and flat initials, n and l, front and back nasal finals.
+_INITIAL_FOLD = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
+_FINAL_FOLD = (("ing", "in"), ("eng", "en"))
+_PINYIN: dict[str, str] | None = None
+
+
+def _fold_syllable(syllable: str) -> str:
+    base = "".join(ch for ch in unicodedata.normalize("NFKD", syllable) if not unicodedata.combining(ch))
+    base = base.replace("ü", "v")
+    for long, short in _INITIAL_FOLD:
+        if base.startswith(long):
+            base = short + base[len(long):]
+            break
+    for long, short in _FINAL_FOLD:
+        if base.endswith(long):
+            base = base[: -len(long)] + short
+            break
+    return base
+
+
+def pinyin_table() -> dict[str, str]:
+    """Han character -> its first reading in pypinyin's dictionary, toneless and folded (see above)."""
+    global _PINYIN
+    with _variants_lock:
+        if _PINYIN is None:
+            from pypinyin.pinyin_dict import pinyin_dict
+
+            _PINYIN = {
+                chr(code): _fold_syllable(readings.split(",")[0])
+                for code, readings in pinyin_dict.items()
+                if 0x4E00 <= code <= 0x9FFF
+            }
+        return _PINYIN
+
+
+def sound_key(text: str) -> tuple[str, ...] | None:
+    """The folded syllables of an all-Han ``text``, or None when a character has no reading."""
+    table = pinyin_table()
+    out = tuple(map(table.get, text))
+    return None if None in out else out  # type: ignore[return-value]
+
+
+class SoundAlike:
+    """Finds, in a text, spans that sound like a known term but are written otherwise: typos and
+    homophones typed through pinyin input (陪珍 for 陪诊, 住餐 for 助餐, 炸骗 for 诈骗).
+
+    A span counts when it has the term's syllables (tones ignored, the folds above applied), differs
+    from it in at most half its characters (one in a two-character term), starts and ends on word
+    boundaries of the dictionary segmentation, and is not itself one dictionary word (心里 is a word,
+    not a typo of 心理; 圾分 in 拉圾分类 straddles a word and is not 积分)."""
+
+    MIN_LEN, MAX_LEN = 2, 6
+
+    def __init__(self, terms: Iterable[tuple[str, str]], cut: Callable[[str], list[str]]) -> None:
+        self._by_key: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        for label, term in terms:
+            if self.MIN_LEN <= len(term) <= self.MAX_LEN and is_han(term):
+                key = sound_key(term)
+                if key is not None:
+                    entry = (term, label)
+                    bucket = self._by_key.setdefault(key, [])
+                    if entry not in bucket:
+                        bucket.append(entry)
+        self._lengths = sorted({len(k) for k in self._by_key})
+        self._heads = frozenset(k[:2] for k in self._by_key)
+        self._cut = cut
+
+    def find(self, text: str) -> list[tuple[str, str, str]]:
+        """(span, term, label) for every sound-alike span of ``text`` (Han runs only)."""
+        table = pinyin_table()
+        out: list[tuple[str, str, str]] = []
+        for run in _HAN_RUN.findall(text):
+            sounds = [table.get(ch, "?") for ch in run]
+            starts = [i for i in range(len(run) - 1) if (sounds[i], sounds[i + 1]) in self._heads]
+            if not starts:
+                continue
+            bounds, words, pos = {0}, set(), 0
+            for token in self._cut(run):
+                if len(token) > 1:
+                    words.add((pos, pos + len(token)))
+                pos += len(token)
+                bounds.add(pos)
+            for i in starts:
+                if i not in bounds:
+                    continue
+                for size in self._lengths:
+                    end = i + size
+                    if end > len(run):
+                        break
+                    if end not in bounds or (i, end) in words:
+                        continue
+                    for term, label in self._by_key.get(tuple(sounds[i:end]), ()):
+                        span = run[i:end]
+                        differ = sum(a != b for a, b in zip(span, term, strict=True))
+                        if 0 < differ <= max(1, size // 2):
+                            out.append((span, term, label))
+        return out
+
+
+_HAN_RUN = re.compile("[\u4e00-\u9fff]{2,}")

@@ -80,6 +80,12 @@ async def create_deal(body: DealCreate, user: CurrentUser, session: Session, res
 async def list_deals(user: CurrentUser, session: Session, status: str | None = Query(None, max_length=30),
                      limit: int = LimitParam, cursor: str | None = CursorParam) -> DealList:
     """Deals: a party sees its organization's; managers, evaluators and admins see all."""
+    return await deals_page(session, user, status=status, limit=limit, cursor=cursor)
+
+
+async def deals_page(session: Session, user: CurrentUser, *, status: str | None, limit: int,
+                     cursor: str | None) -> DealList:
+    """One page of deals as the caller may see them (the list endpoint and its export)."""
     staff = user.role in ("admin", "manager", "evaluator")
     if not staff and (user.role not in service.PARTY_ROLES or user.organization_id is None):
         raise forbidden(code="role_not_allowed")

@@ -5,7 +5,6 @@ money, as for any deal."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +16,7 @@ from exchange.deals.schemas import MilestoneIn
 from exchange.errors import ExchangeError, forbidden, invalid
 from exchange.funds.repository import FundRepository
 from exchange.kit.clock import now
-from exchange.organizations.models import Kind, Organization
+from exchange.organizations import service as organizations
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 
@@ -25,16 +24,6 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 def too_large(amount: int, ceiling: int) -> ExchangeError:
     return invalid(["body", "amount_fen"], f"种子金不能超过 {ceiling / 100:.2f} 元", f"A seed grant is at most {ceiling} fen",
                    code="seed_grant_too_large")
-
-
-async def _recipient(session: AsyncSession, organization_id: uuid.UUID) -> Organization:
-    org = await session.get(Organization, organization_id)
-    if org is None:
-        raise errors.unknown("organization_id", "organization")
-    if org.kind != Kind.social_org or org.status != "active":
-        raise invalid(["body", "organization_id"], "种子金只能资助在册的社会组织",
-                      "Seed grants go to active social organizations", code="not_a_social_organization")
-    return org
 
 
 async def award(session: AsyncSession, manager: User, data: dict[str, Any], ceiling_fen: int) -> Deal:
@@ -45,7 +34,7 @@ async def award(session: AsyncSession, manager: User, data: dict[str, Any], ceil
         raise too_large(data["amount_fen"], ceiling_fen)
     if data["due_on"] <= now().astimezone(CHINA).date():
         raise invalid(["body", "due_on"], "完成日期须在今天之后", "The due date must be after today", code="due_on_not_future")
-    org = await _recipient(session, data["organization_id"])
+    org = await organizations.social_recipient(session, data["organization_id"])
     funds = FundRepository(session)
     fund, balance = await funds.get(data["fund_id"]), await funds.balance(data["fund_id"])
     if fund is None or balance is None:

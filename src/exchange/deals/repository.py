@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.audit.models import AuditEvent
 from exchange.deals.models import Deal, Milestone, Supervision
 from exchange.funds.models import DealFund
 from exchange.kit.pagination import Page, SortKey, paginate
+from exchange.tenders.models import Award
 
 
 class DealRepository:
@@ -77,6 +80,11 @@ class DealRepository:
         stmt = select(Deal).where(Deal.status.in_(list(statuses))).order_by(Deal.updated_at.desc(), Deal.id).limit(limit)
         return (await self.session.execute(stmt)).scalars().all()
 
+    async def of_organization(self, organization_id: uuid.UUID, statuses: Sequence[str], limit: int) -> Sequence[Deal]:
+        stmt = (select(Deal).where(Deal.organization_id == organization_id, Deal.status.in_(list(statuses)))
+                .order_by(Deal.updated_at.desc(), Deal.id).limit(limit))
+        return (await self.session.execute(stmt)).scalars().all()
+
     async def for_opportunities(self, opportunity_ids: Sequence[uuid.UUID]) -> Sequence[Deal]:
         if not opportunity_ids:
             return []
@@ -85,3 +93,29 @@ class DealRepository:
 
     async def all_deals(self) -> Sequence[Deal]:
         return (await self.session.execute(select(Deal))).scalars().all()
+
+    async def notice_keys(self, kinds: Sequence[str], after: Sequence[Any] | None, limit: int
+                          ) -> list[tuple[str, uuid.UUID, dt.datetime]]:
+        """(kind, id, at) of public notices, newest first: awards (any status), evaluations, closed deals.
+        ``after`` is the (at, kind, id) of the previous page's last notice."""
+        parts = {
+            "award": select(literal("award").label("kind"), Award.id.label("id"), Award.created_at.label("at")),
+            "evaluation": select(literal("evaluation").label("kind"), Deal.id.label("id"), Deal.evaluated_at.label("at"))
+            .where(Deal.evaluated_at.is_not(None), Deal.status.in_(["evaluated", "closed"])),
+            "deal_closed": select(literal("deal_closed").label("kind"), Deal.id.label("id"), Deal.closed_at.label("at"))
+            .where(Deal.status == "closed", Deal.closed_at.is_not(None)),
+        }
+        # every part labels its columns: the union takes its names from whichever part comes first
+        sub = union_all(*[parts[k] for k in kinds]).subquery()
+        stmt = select(sub.c.kind, sub.c.id, sub.c.at)
+        if after is not None:
+            at, kind, id_ = after
+            stmt = stmt.where(or_(sub.c.at < at, and_(sub.c.at == at, sub.c.kind < kind),
+                                  and_(sub.c.at == at, sub.c.kind == kind, sub.c.id < id_)))
+        stmt = stmt.order_by(sub.c.at.desc(), sub.c.kind.desc(), sub.c.id.desc()).limit(limit)
+        return [(k, i, a) for k, i, a in (await self.session.execute(stmt)).all()]
+
+    async def deals_by_id(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Deal]:
+        if not ids:
+            return {}
+        return {d.id: d for d in (await self.session.execute(select(Deal).where(Deal.id.in_(list(ids))))).scalars()}

@@ -19,6 +19,7 @@ from exchange.deals.schemas import DealCreate, MilestoneIn
 from exchange.deals.states import deal_machine, milestone_machine
 from exchange.errors import forbidden, invalid, invalid_state, not_found
 from exchange.kit.clock import now
+from exchange.needs import service as needs
 from exchange.needs.models import Need
 from exchange.organizations.models import Organization
 from exchange.tenders import service as tenders
@@ -101,39 +102,57 @@ async def _from_award(session: AsyncSession, user: User, body: DealCreate) -> di
             "amount_fen": amount, "title": body.title or opp.title}
 
 
+BROKERABLE_OPPORTUNITY = {"published", "bidding_closed", "under_review", "unsuccessful"}
+
+
 async def _brokered(session: AsyncSession, user: User, body: DealCreate) -> dict[str, Any]:
     if user.role != "manager":
-        raise forbidden("只有公益管理员可以撮合协议", "Only managers broker deals", code="not_allowed")
+        raise forbidden("只有公益经理人可以撮合协议", "Only managers broker deals", code="not_allowed")
     title = body.title
-    if body.need_id is not None:
-        need = await session.get(Need, body.need_id)
-        if need is None:
-            raise errors.unknown("need_id", "need")
-        title = title or need.title
+    if body.need_id is None and body.opportunity_id is None:
+        raise errors.unknown("need_id", "need")
+    org = await session.get(Organization, body.organization_id) if body.organization_id is not None else None
+    if org is None:
+        raise errors.unknown("organization_id", "organization")
+    if org.kind != "social_org":  # only a social organization's users can sign and deliver the deal
+        raise invalid(["body", "organization_id"], "实施方须为社会组织（政府部门等不能承接并签署协议）",
+                      "The implementing organization must be a social organization", code="organization_not_implementer")
     if body.opportunity_id is not None:
         opp = await TenderRepository(session).opportunity(body.opportunity_id)
         if opp is None or opp.status == "draft":
             raise errors.unknown("opportunity_id", "opportunity")
+        if opp.status not in BROKERABLE_OPPORTUNITY:
+            raise invalid_state("opportunity", opp.status, "broker")
         title = title or opp.title
-    if body.need_id is None and body.opportunity_id is None:
-        raise errors.unknown("need_id", "need")
-    if body.organization_id is None or await session.get(Organization, body.organization_id) is None:
-        raise errors.unknown("organization_id", "organization")
     if body.fund_id is None:
         raise errors.fund_required()
     if not await money.fund_exists(session, body.fund_id):
         raise errors.unknown("fund_id", "fund")
     if body.amount_fen is None:
         raise errors.milestones_sum(0, sum(m.amount_fen for m in body.milestones))
+    if body.need_id is not None:
+        if await session.get(Need, body.need_id) is None:
+            raise errors.unknown("need_id", "need")
+        need = await needs.take_on_for_deal(session, need_id=body.need_id, organization_id=org.id, actor_id=user.id)
+        title = title or need.title
     return {"kind": "brokered", "need_id": body.need_id, "opportunity_id": body.opportunity_id,
             "organization_id": body.organization_id, "offer_id": body.offer_id, "fund_id": body.fund_id,
             "buyer_organization_id": await money.fund_owner(session, body.fund_id),
             "amount_fen": body.amount_fen, "title": title or "协议"}
 
 
+def _check_due_dates(body: DealCreate) -> None:
+    today = now().date()
+    for i, m in enumerate(body.milestones):
+        if m.due_on < today:
+            raise invalid(["body", "milestones", i, "due_on"], "里程碑到期日不能早于今天",
+                          "A milestone cannot be due in the past", code="due_in_past")
+
+
 async def create(session: AsyncSession, user: User, body: DealCreate) -> Deal:
     if user.role not in ("buyer", "manager"):
         raise forbidden(code="role_not_allowed")
+    _check_due_dates(body)
     fields = await (_from_award(session, user, body) if body.award_id else _brokered(session, user, body))
     return await open_deal(session, user, fields, body.milestones)
 

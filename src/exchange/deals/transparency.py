@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,33 +34,67 @@ CONTRACT_STATUS = {"pending_signatures": "pending", "active": "active", "deliver
                    "closed": "terminated", "terminated": "terminated"}
 
 
-async def notices(session: AsyncSession, limit: int = 100) -> list[dict[str, Any]]:
-    """Awards on notice (standstill, and cancelled ones marked), evaluations and closed deals, newest first."""
+NOTICE_KINDS = ("award", "evaluation", "deal_closed")
+NoticeKey = tuple[str, uuid.UUID, dt.datetime]  # (kind, id, at)
+
+
+async def notice_keys(session: AsyncSession, kinds: Sequence[str], after: Sequence[Any] | None,
+                      limit: int) -> list[NoticeKey]:
+    """The keys of the tender and deal notices, newest first (``after``: the previous page's last (at, kind, id))."""
+    return await DealRepository(session).notice_keys(kinds, after, limit)
+
+
+async def notice_items(session: AsyncSession, keys: Sequence[NoticeKey]) -> dict[tuple[str, uuid.UUID], dict[str, Any]]:
+    """The notices of ``keys`` by (kind, id): awards (in standstill — `on_notice` —, then final or
+    cancelled: they stay on the board), evaluations and closed deals. Awards are shown as at the
+    application clock (a standstill that ended is final) without writing it."""
     repo, deals = TenderRepository(session), DealRepository(session)
-    awards = list(await repo.notice_awards(limit))
-    await tenders.settle(session, awards=awards)  # as at the application clock: a standstill that ended is off notice
-    awards = [a for a in awards if a.status in ("standstill", "cancelled")]
-    opps = {o.id: o for o in [await repo.opportunity(a.opportunity_id) for a in awards] if o is not None}
-    orgs = await repo.organizations([a.organization_id for a in awards])
-    bid_docs = await DocumentRepository(session).for_owners(OwnerType.bid, [a.bid_id for a in awards])
-    items: list[dict[str, Any]] = [{
-        "kind": "award", "id": a.id, "at": a.created_at, "status": a.status, "opportunity_id": a.opportunity_id,
-        "title": opps[a.opportunity_id].title if a.opportunity_id in opps else None, "bid_id": a.bid_id,
-        "organization_id": a.organization_id, "organization_name": getattr(orgs.get(a.organization_id), "name", None),
-        "price_fen": a.price_fen, "standstill_ends_at": a.standstill_ends_at, "cancelled": a.status == "cancelled",
-        "bid_documents": [{"document_id": d.id, "document_type": d.document_type, "sha256": d.sha256,
-                           "size_bytes": d.size_bytes} for d in bid_docs[a.bid_id]],
-    } for a in awards]
-    for d in await deals.in_status(["evaluated", "closed"], limit):
-        if d.evaluation:
-            items.append({"kind": "evaluation", "id": d.id, "deal_id": d.id, "title": d.title, "at": d.evaluated_at,
-                          "organization_id": d.organization_id, "grade": d.evaluation["grade"],
-                          "total": d.evaluation["total"]})
-        if d.status == "closed":
-            items.append({"kind": "deal_closed", "id": d.id, "deal_id": d.id, "title": d.title, "at": d.closed_at,
-                          "organization_id": d.organization_id, "amount_fen": d.amount_fen})
-    items.sort(key=lambda i: i["at"] or dt.datetime.min.replace(tzinfo=dt.UTC), reverse=True)
-    return items[:limit]
+    award_ids = [i for k, i, _ in keys if k == "award"]
+    awards = {a.id: a for a in [await repo.award(i) for i in award_ids] if a is not None}
+    await tenders.settle(session, awards=list(awards.values()))
+    opps = {o.id: o for o in [await repo.opportunity(a.opportunity_id) for a in awards.values()] if o is not None}
+    orgs = await repo.organizations([a.organization_id for a in awards.values()])
+    bid_docs = await DocumentRepository(session).for_owners(OwnerType.bid, [a.bid_id for a in awards.values()])
+    deal_rows = await deals.deals_by_id([i for k, i, _ in keys if k != "award"])
+    items: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
+    for kind, id_, _at in keys:
+        if kind == "award" and id_ in awards:
+            a = awards[id_]
+            items[kind, id_] = {
+                "kind": "award", "id": a.id, "at": a.created_at, "status": a.status, "opportunity_id": a.opportunity_id,
+                "title": opps[a.opportunity_id].title if a.opportunity_id in opps else None, "bid_id": a.bid_id,
+                "organization_id": a.organization_id,
+                "organization_name": getattr(orgs.get(a.organization_id), "name", None), "price_fen": a.price_fen,
+                "standstill_ends_at": a.standstill_ends_at, "cancelled": a.status == "cancelled",
+                "on_notice": a.status == "standstill",
+                "bid_documents": [{"document_id": d.id, "document_type": d.document_type, "sha256": d.sha256,
+                                   "size_bytes": d.size_bytes} for d in bid_docs[a.bid_id]]}
+        elif kind == "evaluation" and id_ in deal_rows and deal_rows[id_].evaluation:
+            d = deal_rows[id_]
+            items[kind, id_] = {"kind": "evaluation", "id": d.id, "deal_id": d.id, "title": d.title,
+                                "at": d.evaluated_at, "organization_id": d.organization_id,
+                                "grade": d.evaluation["grade"], "total": d.evaluation["total"]}
+        elif kind == "deal_closed" and id_ in deal_rows:
+            d = deal_rows[id_]
+            items[kind, id_] = {"kind": "deal_closed", "id": d.id, "deal_id": d.id, "title": d.title, "at": d.closed_at,
+                                "organization_id": d.organization_id, "amount_fen": d.amount_fen}
+    return items
+
+
+DELIVERED = ("delivered", "evaluated", "closed")
+
+
+async def delivered_by(session: AsyncSession, organization_id: uuid.UUID, limit: int = 50) -> list[dict[str, Any]]:
+    """An organization's delivered deals as the public sees them (the notices' facts: title, amount, status,
+    evaluation grade and people served), newest first."""
+    out = []
+    for d in await DealRepository(session).of_organization(organization_id, DELIVERED, limit):
+        evaluation = d.evaluation or {}
+        out.append({"id": d.id, "title": d.title, "status": d.status, "amount_fen": d.amount_fen,
+                    "grade": evaluation.get("grade"), "total": evaluation.get("total"),
+                    "people_served": (d.closing_report or {}).get("people_served"),
+                    "at": d.closed_at or d.evaluated_at or d.updated_at})
+    return out
 
 
 def _yuan(fen: int) -> float:

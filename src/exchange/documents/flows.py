@@ -13,6 +13,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import events
 from exchange.accounts.models import User
 from exchange.deals import service as deals
 from exchange.deals.repository import DealRepository
@@ -148,4 +149,24 @@ async def add(session: AsyncSession, store: DocumentStore, user: User, owner: Ow
     """A new document from a spooled upload, if ``user`` may (still) add it to ``owner``."""
     fields = service.check_fields(owner.type, received.fields)
     await may_add(session, user, owner, fields.milestone_id)
-    return await service.add(session, store, user, owner, received, fields)
+    doc = await service.add(session, store, user, owner, received, fields)
+    audience = await _audience(session, user, owner)
+    if audience is not None:
+        events.record(session, events.DocumentAdded(document_id=doc.id, owner_type=owner.type.value, owner_id=owner.id,
+                                                    name=doc.filename, audience=audience))
+    return doc
+
+
+async def _audience(session: AsyncSession, user: User, owner: Owner) -> events.Audience | None:
+    """Who reads a new document's event: anyone for a published opportunity's or an organization's documents;
+    the bidder's organization alone for a bid's (sealed or not: a bid's events are its bidder's); the two parties
+    for a deal's; none (no event) for objection evidence, whose uploader is not named in public."""
+    if owner.type in (OwnerType.opportunity, OwnerType.organization):
+        return events.Audience.everyone() if owner.public else None
+    if owner.type is OwnerType.bid:
+        return events.Audience.only(organizations=[user.organization_id])
+    if owner.type is OwnerType.deal:
+        deal = await DealRepository(session).deal(owner.id)
+        assert deal is not None
+        return events.Audience.only(organizations=[deal.buyer_organization_id, deal.organization_id])
+    return None

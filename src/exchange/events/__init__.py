@@ -44,6 +44,7 @@ from exchange.events.types import (
     PaymentMade,
     ProposalAdvanced,
     QuestionAnswered,
+    QuestionAsked,
     StandstillEndingReminder,
 )
 
@@ -86,6 +87,7 @@ __all__ = [
     "PaymentMade",
     "ProposalAdvanced",
     "QuestionAnswered",
+    "QuestionAsked",
     "StandstillEndingReminder",
     "pending",
     "record",

@@ -51,6 +51,7 @@ class EventType(enum.StrEnum):
     campaign_funded = "campaign.funded"
     campaign_ended = "campaign.ended"
     document_added = "document.added"
+    question_asked = "question.asked"
     question_answered = "question.answered"
     proposal_advanced = "proposal.advanced"
     import_finished = "import.finished"
@@ -336,16 +337,26 @@ class DocumentAdded(Event):
         return self.owner_type, self.owner_id
 
 
+@_about("question", EventType.question_asked)
+class QuestionAsked(Event):
+    """To the buyer alone: the question is not public until it is answered, and the asker never is."""
+
+    question_id: uuid.UUID
+    opportunity_id: uuid.UUID
+
+
 @_about("question", EventType.question_answered)
 class QuestionAnswered(Event):
     question_id: uuid.UUID
     opportunity_id: uuid.UUID | None = None
+    amends_terms: bool = False
 
 
 @_about("proposal", EventType.proposal_advanced)
 class ProposalAdvanced(Event):
     proposal_id: uuid.UUID
     stage: str
+    title: str = ""
 
 
 @_about("import", EventType.import_finished)

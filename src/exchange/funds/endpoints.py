@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from exchange.accounts.deps import AdminUser, CurrentUser, require_roles
 from exchange.accounts.models import Role, User
-from exchange.errors import problems
+from exchange.errors import invalid, problems
 from exchange.funds import service
+from exchange.funds import statement as sheets
 from exchange.funds.models import Source
 from exchange.funds.repository import FundRepository, LedgerRepository
 from exchange.funds.schemas import (
@@ -32,6 +33,7 @@ from exchange.kit.ids import parse_uuid
 from exchange.kit.pagination import CursorParam, LimitParam
 from exchange.kit.routing import UnitOfWorkRoute
 from exchange.opportunities import flows as opportunity_flows
+from exchange.sheets.writer import XLSX_RESPONSES, StatsFormat, xlsx_response
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["money"])
 
@@ -102,6 +104,23 @@ async def fund_ledger(fund_id: str, user: CurrentUser, session: Session,
     return LedgerPage(items=[LedgerEntryOut.model_validate(e) for e in page.items], next_cursor=page.next_cursor)
 
 
+@router.get("/funds/{fund_id}/statement", response_model=sheets.Statement, response_model_by_alias=True,
+            operation_id="getFundStatement", responses={**problems(401, 404, 422), **XLSX_RESPONSES})
+async def fund_statement(
+    fund_id: str, user: CurrentUser, session: Session,
+    from_: Annotated[dt.datetime | None, Query(alias="from", description="Start of the period (inclusive)")] = None,
+    to: Annotated[dt.datetime | None, Query(description="End of the period (exclusive)")] = None,
+    format: StatsFormat = "json",
+) -> Any:
+    """The fund's statement for a period (whoever may read its ledger): each bucket's opening balance, every
+    entry with the balances after it, each bucket's closing balance. `format=xlsx`: as a sheet (amounts in yuan)."""
+    fund = await service.get_visible(session, user, parse_uuid(fund_id, "fund"))
+    result = await sheets.statement(session, fund, _utc(from_), _utc(to))
+    if format == "xlsx":
+        return xlsx_response([sheets.statement_table(result)], f"{fund.name}对账单.xlsx", "fund-statement.xlsx")
+    return result
+
+
 @router.post("/opportunities/{opportunity_id}/funding", response_model=FundingOut, operation_id="fundOpportunity",
              responses=problems(401, 403, 404, 409, 422), openapi_extra=IDEMPOTENT)
 async def fund_opportunity(opportunity_id: str, body: FundingCreate, user: Funder, session: Session) -> FundingOut:
@@ -120,14 +139,22 @@ async def opportunity_funding(opportunity_id: str, user: CurrentUser, session: S
 
 
 @router.get("/stats/money", response_model=MoneyStats, response_model_by_alias=True, operation_id="moneyBySource",
-            responses=problems(422))
+            responses={**problems(422), **XLSX_RESPONSES})
 async def money_stats(
     session: Session,
     from_: Annotated[dt.datetime | None, Query(alias="from", description="Start of the period (inclusive)")] = None,
     to: Annotated[dt.datetime | None, Query(description="End of the period (exclusive)")] = None,
-) -> MoneyStats:
-    """Money by source (财政资金, 社区基金, 微基金, 众筹 …) over a period: a public aggregate."""
-    return await service.money_by_source(session, _utc(from_), _utc(to))
+    format: StatsFormat = "json",
+) -> Any:
+    """Money by source (财政资金, 社区基金, 微基金, 众筹 …) over a period: a public aggregate.
+    `format=xlsx`: the table as a sheet with totals and shares. `from` after `to` is 422 `invalid_range`."""
+    start, end = _utc(from_), _utc(to)
+    if start is not None and end is not None and start > end:
+        raise invalid(["query", "from"], "开始时间不能晚于结束时间", "`from` is after `to`", code="invalid_range")
+    result = await service.money_by_source(session, start, end)
+    if format == "xlsx":
+        return xlsx_response([sheets.money_table(result)], "资金来源统计.xlsx", "money-stats.xlsx")
+    return result
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

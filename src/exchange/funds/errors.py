@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exchange.errors import ExchangeError
+from exchange.errors import ExchangeError, state_zh
 from exchange.kit.money import yuan
 
 
@@ -37,7 +37,7 @@ def not_positive(loc: str = "amount_fen") -> ExchangeError:
 
 def opportunity_not_fundable(status: str) -> ExchangeError:
     return ExchangeError(
-        f"opportunity_{status}", 409, f"项目机会当前状态为「{status}」，只有草稿或已发布时可以配置资金",
+        f"opportunity_{status}", 409, f"项目机会当前状态为「{state_zh(status)}」，只有草稿或已发布时可以配置资金",
         f"The opportunity is {status}; funds can be earmarked only while it is draft or published",
         extra={"state": status, "action": "funding"},
     )

@@ -82,6 +82,24 @@ class LedgerRepository:
         return await paginate(self.session, stmt, [SortKey(LedgerEntry.created_at), SortKey(LedgerEntry.id)],
                               limit=limit, cursor=cursor, tag="ledger")
 
+    async def fund_entries_between(self, fund_id: uuid.UUID, start: dt.datetime | None,
+                                   end: dt.datetime | None) -> list[LedgerEntry]:
+        """The fund's own entries (its buckets) in ``[start, end)``, oldest first."""
+        stmt = select(LedgerEntry).where(LedgerEntry.fund_id == fund_id)
+        if start is not None:
+            stmt = stmt.where(LedgerEntry.created_at >= start)
+        if end is not None:
+            stmt = stmt.where(LedgerEntry.created_at < end)
+        return list((await self.session.execute(stmt.order_by(LedgerEntry.created_at, LedgerEntry.id))).scalars())
+
+    async def fund_bucket_sums_before(self, fund_id: uuid.UUID, start: dt.datetime | None) -> dict[str, int]:
+        """Each bucket of the fund as it stood at ``start`` (zero without a start)."""
+        if start is None:
+            return {}
+        stmt = (select(LedgerEntry.bucket, func.sum(LedgerEntry.amount_fen))
+                .where(LedgerEntry.fund_id == fund_id, LedgerEntry.created_at < start).group_by(LedgerEntry.bucket))
+        return {str(r[0]): int(r[1]) for r in (await self.session.execute(stmt)).all()}
+
     async def unbalanced_transactions(self) -> list[tuple[uuid.UUID, int, int]]:
         """(transaction id, sum, entry count) of transactions whose entries do not sum to zero or are fewer than 2."""
         total = func.coalesce(func.sum(LedgerEntry.amount_fen), 0)
@@ -95,6 +113,20 @@ class LedgerRepository:
         stmt = (select(LedgerEntry.fund_id, LedgerEntry.bucket, func.sum(LedgerEntry.amount_fen))
                 .where(LedgerEntry.fund_id.is_not(None)).group_by(LedgerEntry.fund_id, LedgerEntry.bucket))
         return {(r[0], r[1]): int(r[2]) for r in (await self.session.execute(stmt)).all()}
+
+    async def transaction_ids(self, kind: str, ref_type: str,
+                              ref_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+        """The transactions of one kind about each of ``ref_ids``, oldest first."""
+        if not ref_ids:
+            return {}
+        stmt = (select(LedgerTransaction.ref_id, LedgerTransaction.id)
+                .where(LedgerTransaction.kind == kind, LedgerTransaction.ref_type == ref_type,
+                       LedgerTransaction.ref_id.in_(list(ref_ids)))
+                .order_by(LedgerTransaction.created_at, LedgerTransaction.id))
+        out: dict[uuid.UUID, list[uuid.UUID]] = {}
+        for ref_id, txn_id in (await self.session.execute(stmt)).all():
+            out.setdefault(ref_id, []).append(txn_id)
+        return out
 
     async def deposit_sums(self) -> dict[uuid.UUID, int]:
         stmt = (select(LedgerEntry.fund_id, func.sum(LedgerEntry.amount_fen))

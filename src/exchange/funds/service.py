@@ -193,8 +193,12 @@ async def earmark(session: AsyncSession, *, actor_id: uuid.UUID | None, fund_id:
 
 
 async def fund_opportunity(session: AsyncSession, *, user: User, opportunity_id: uuid.UUID, opportunity_status: str,
-                           fund_id: uuid.UUID, amount_fen: int) -> Earmark:
-    """``POST /opportunities/{id}/funding``: who may, in which state; then :func:`earmark`."""
+                           buyer_organization_id: uuid.UUID | None, fund_id: uuid.UUID, amount_fen: int) -> Earmark:
+    """``POST /opportunities/{id}/funding``: who may (staff, or the opportunity's buyer), in which state;
+    then :func:`earmark`."""
+    if not user.is_staff and (user.organization_id is None or user.organization_id != buyer_organization_id):
+        raise forbidden("只有项目机会的购买方和公益经理人可以为其配置资金",
+                        "Only the opportunity's buyer and managers may fund it", code="not_opportunity_owner")
     fund = await FundRepository(session).get(fund_id)
     if fund is None or not can_read(user, fund):
         raise invalid(["body", "fund_id"], "资金池不存在或无权使用", "The fund does not exist or may not be used",

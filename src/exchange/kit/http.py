@@ -20,6 +20,22 @@ async def get_session(request: Request) -> AsyncSession:
 Session = Annotated[AsyncSession, Depends(get_session)]
 
 
+def client_address(request: Request) -> str:
+    """The caller's address as the server saw it (behind a proxy, run uvicorn with
+    ``--forwarded-allow-ips`` so this is the client's, not the proxy's)."""
+    return request.client.host if request.client else "unknown"
+
+
+def token_subject(request: Request) -> str | None:
+    """The user id a validly signed, unexpired bearer token names (no database read; not a login check)."""
+    from exchange.kit.clock import now
+    from exchange.kit.security import bearer_token, decode_token
+
+    token = bearer_token(request.headers.get("authorization"))
+    claims = decode_token(token, request.app.state.settings.secret_key, now()) if token else None
+    return str(claims["sub"]) if claims else None
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 

@@ -1,38 +1,92 @@
-"""A small in-process sliding-window limiter (per server process)."""
+"""Rate limits shared by every server process: fixed-window counters kept in the database.
+
+Each attempt is counted first, in its own short transaction that commits at once, with one atomic
+``INSERT … ON CONFLICT DO UPDATE … RETURNING`` — so parallel requests on any number of processes
+and servers each see a distinct count, and a request that fails afterwards (a wrong password is a
+401, which rolls its own unit of work back) has still been counted.
+
+Counting must happen before the request's own session touches the database: on SQLite the request's
+transaction takes the write lock, and a second connection would wait for it.
+"""
 
 from __future__ import annotations
 
-import time
-from collections import deque
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, String, case, delete, literal, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from exchange.db import Base
+from exchange.kit.clock import now
 
 
-class SlidingWindow:
-    """Counts events per key over the last ``window`` seconds."""
+class RateCounter(Base):
+    """One key's count within its current window."""
 
-    def __init__(self, limit: int, window: float, max_keys: int = 100_000) -> None:
-        self.limit, self.window, self.max_keys = limit, window, max_keys
-        self._events: dict[str, deque[float]] = {}
+    __tablename__ = "rate_counters"
 
-    def _fresh(self, key: str, now: float) -> deque[float]:
-        events = self._events.get(key)
-        if events is None:
-            if len(self._events) >= self.max_keys:
-                self._events.clear()  # bounded memory under a flood of distinct keys
-            events = self._events[key] = deque()
-        while events and events[0] <= now - self.window:
-            events.popleft()
-        return events
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    window_start: Mapped[dt.datetime]
+    count: Mapped[int] = mapped_column(Integer)
+    # Expired rows are removed now and then; this index keeps that cheap.
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
 
-    def blocked_for(self, key: str) -> float:
-        """Seconds until ``key`` may act again (0 when it may act now)."""
-        now = time.monotonic()
-        events = self._fresh(key, now)
-        if len(events) < self.limit:
-            return 0.0
-        return max(0.0, events[0] + self.window - now)
 
-    def hit(self, key: str) -> None:
-        self._fresh(key, time.monotonic()).append(time.monotonic())
+@dataclass(frozen=True)
+class Verdict:
+    count: int
+    limit: int
+    retry_after: float
 
-    def reset(self, key: str) -> None:
-        self._events.pop(key, None)
+    @property
+    def allowed(self) -> bool:
+        return self.count <= self.limit
+
+
+async def _hit(session: AsyncSession, key: str, window: float, at: dt.datetime) -> tuple[int, dt.datetime]:
+    fresh_before = at - dt.timedelta(seconds=window)
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    table = RateCounter.__table__
+    stmt = insert(table).values(key=key, window_start=at, count=1, expires_at=at + dt.timedelta(seconds=window))
+    expired = table.c.window_start <= fresh_before
+    stamp = table.c.window_start.type
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "count": case((expired, 1), else_=table.c.count + 1),
+            "window_start": case((expired, literal(at, stamp)), else_=table.c.window_start),
+            "expires_at": case((expired, literal(at + dt.timedelta(seconds=window), stamp)),
+                               else_=table.c.expires_at),
+        },
+    ).returning(table.c.count, table.c.window_start)
+    count, start = (await session.execute(stmt)).one()
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=dt.UTC)
+    return int(count), start
+
+
+async def hit(factory: async_sessionmaker[AsyncSession], key: str, *, limit: int, window: float) -> Verdict:
+    """Count one attempt for ``key`` (committed at once) and say whether it is within ``limit``."""
+    at = now()
+    async with factory() as session:
+        count, start = await _hit(session, key, window, at)
+        if count == 1:  # a new window: a good moment to drop other keys' expired rows
+            await session.execute(delete(RateCounter).where(RateCounter.expires_at < at - dt.timedelta(seconds=60)))
+        await session.commit()
+    retry = max(0.0, (start + dt.timedelta(seconds=window) - at).total_seconds())
+    return Verdict(count=count, limit=limit, retry_after=retry)
+
+
+async def forget(session: AsyncSession, key: str) -> None:
+    """Drop ``key``'s count (in the caller's unit of work: it holds only if the request succeeds)."""
+    await session.execute(delete(RateCounter).where(RateCounter.key == key))
+
+
+async def give_back(session: AsyncSession, key: str) -> None:
+    """Take one attempt off ``key``'s count (in the caller's unit of work)."""
+    await session.execute(update(RateCounter).where(RateCounter.key == key, RateCounter.count > 0)
+                          .values(count=RateCounter.count - 1))

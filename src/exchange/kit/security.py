@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import anyio
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -26,9 +27,32 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def encode_token(user_id: uuid.UUID, role: str, secret: str, ttl_seconds: int, now: dt.datetime) -> str:
+# Argon2 costs tens of milliseconds of CPU and 64 MiB per hash: it runs in worker threads (argon2
+# releases the GIL), never on the event loop, and at most a few at once so a burst of logins
+# neither stalls other requests nor exhausts memory.
+_hashing: anyio.CapacityLimiter | None = None
+
+
+def _limiter() -> anyio.CapacityLimiter:
+    global _hashing
+    if _hashing is None:  # created inside the running loop
+        _hashing = anyio.CapacityLimiter(4)
+    return _hashing
+
+
+async def hash_password_async(password: str) -> str:
+    return await anyio.to_thread.run_sync(hash_password, password, limiter=_limiter())
+
+
+async def verify_password_async(password_hash: str | None, password: str) -> bool:
+    return await anyio.to_thread.run_sync(verify_password, password_hash, password, limiter=_limiter())
+
+
+def encode_token(user_id: uuid.UUID, role: str, secret: str, ttl_seconds: int, now: dt.datetime,
+                 token_version: int = 0) -> str:
+    """A signed token; ``tv`` is the user's token version, raised to revoke every earlier token."""
     payload = {
-        "sub": str(user_id), "role": role, "iat": int(now.timestamp()),
+        "sub": str(user_id), "role": role, "tv": token_version, "iat": int(now.timestamp()),
         "exp": int((now + dt.timedelta(seconds=ttl_seconds)).timestamp()), "jti": uuid.uuid4().hex,
     }
     return jwt.encode(payload, secret, algorithm="HS256")

@@ -37,6 +37,25 @@ class ListingIndex:
         await self.sync_regions(listing_id, region_codes)
         return await self.sync_terms(listing_id, target_groups, *texts)
 
+    async def rows_of_new(self, listing_id: uuid.UUID, region_codes: Iterable[str], target_groups: Iterable[str],
+                          *texts: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
+        """The region and term rows of a listing that has none yet, unwritten (``insert_rows`` writes many at
+        once), and its ``search_text`` — the rows ``sync`` would write."""
+        codes = sorted(set(region_codes))
+        regions = await RegionRepository(self.session).get_many(codes)
+        region_rows = [{"listing_type": self.listing_type, "listing_id": listing_id, "region_code": c,
+                        "region_path": regions[c].path} for c in codes if c in regions]
+        words = terms(*texts)
+        term_rows = [{"term": w, "listing_type": self.listing_type, "listing_id": listing_id}
+                     for w in words + [group_term(g) for g in sorted(set(target_groups))]]
+        return region_rows, term_rows, " ".join(words)
+
+    async def insert_rows(self, region_rows: list[dict[str, Any]], term_rows: list[dict[str, Any]]) -> None:
+        if region_rows:
+            await self.session.execute(insert(ListingRegion), region_rows)
+        if term_rows:
+            await self.session.execute(insert(ListingTerm), term_rows)
+
     async def sync_regions(self, listing_id: uuid.UUID, region_codes: Iterable[str]) -> None:
         codes = sorted(set(region_codes))
         regions = await RegionRepository(self.session).get_many(codes)

@@ -19,6 +19,8 @@ class Rule(enum.StrEnum):
 
 
 ANY, OWN = Rule.ANY, Rule.OWN
+ROLE_ZH = {Role.admin: "管理员", Role.buyer: "购买方", Role.org: "社会组织", Role.manager: "公益经理人",
+           Role.expert: "评审专家", Role.evaluator: "第三方评估", Role.resident: "居民", Role.community: "社区居委会"}
 R = Role
 
 # action → {role: rule}; a role not named may not do it.
@@ -62,8 +64,14 @@ def allowed(role: Role | str, action: str, own: bool) -> bool:
     return rule is Rule.ANY or (rule is Rule.OWN and own)
 
 
-def not_allowed(action: str) -> ExchangeError:
-    if action in NOT_ON_OWN:
+def not_allowed(action: str, *, own: bool = True, role: Role | str | None = None) -> ExchangeError:
+    """Why not: the role may never do it (``role_not_allowed``), it is the user's own need
+    (``own_need``), or the item is not the user's (``not_allowed``)."""
+    if role is not None and Role(role) not in TABLE[action]:
+        return forbidden(f"您的角色（{ROLE_ZH.get(Role(role), role)}）不能执行此操作",
+                         f"Your role ({role}) may not {action.split('.')[-1].replace('_', ' ')} this",
+                         code="role_not_allowed")
+    if action in NOT_ON_OWN and own:
         return ExchangeError("own_need", 403, "不能对自己发布的需求执行此操作",
                              "You may not do this on a need you posted yourself")
     return forbidden("无权对此条目执行此操作", f"You may not {action.split('.')[-1].replace('_', ' ')} this item",
@@ -73,4 +81,4 @@ def not_allowed(action: str) -> ExchangeError:
 def authorize(user: User, action: str, own: bool) -> None:
     """403 unless the table allows it."""
     if not allowed(user.role, action, own):
-        raise not_allowed(action)
+        raise not_allowed(action, own=own, role=user.role)

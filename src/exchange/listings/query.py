@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from exchange.kit.pagination import SortKey
 from exchange.listings.index import ListingIndex
 from exchange.listings.schemas import ListFilters
+from exchange.vocabularies.service import ensure_codes
 
 
 @dataclass
@@ -39,6 +40,8 @@ async def apply_filters(
     org_id: uuid.UUID | None,
 ) -> Select[Any]:
     m = spec.model
+    await ensure_codes(index.session, "category", [f.category], ["query", "category"])
+    await ensure_codes(index.session, "target_group", [f.target_group], ["query", "target_group"])
     if status is not None:
         stmt = stmt.where(m.status == status)
     if f.category is not None:

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
 from exchange.accounts.deps import CurrentUser
 from exchange.errors import problems
+from exchange.kit.clock import now
 from exchange.kit.http import Session
 from exchange.kit.ids import parse_uuid
 from exchange.kit.pagination import CursorParam, LimitParam
 from exchange.kit.routing import UnitOfWorkRoute
-from exchange.managers import service
+from exchange.managers import service, sheets
 from exchange.managers.models import ConsultationKind
 from exchange.managers.schemas import ConsultationCreate, ConsultationList, ConsultationOut, KpisOut
+from exchange.sheets.writer import XLSX_RESPONSES, StatsFormat, xlsx_response
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["managers"])
 
@@ -58,10 +60,15 @@ async def get_consultation(consultation_id: str, user: CurrentUser, session: Ses
 
 
 @router.get("/managers/{manager_id}/kpis", response_model=KpisOut, response_model_by_alias=True,
-            operation_id="getManagerKpis", responses=problems(401, 403, 404, 422))
+            operation_id="getManagerKpis", responses={**problems(401, 403, 404, 422), **XLSX_RESPONSES})
 async def manager_kpis(manager_id: str, user: CurrentUser, session: Session, start: From = None,
-                       end: To = None) -> KpisOut:
+                       end: To = None, format: StatsFormat = "json") -> Any:
     """What a manager achieved in `[from, to)` (default: the last 90 days): deals brokered and their value,
     tranches paid on them, needs converted and resolved, the median days from a need's posting to its
-    claim in the manager's area, and consultations by kind (managers and admins)."""
-    return await service.kpis(session, user, parse_uuid(manager_id, "manager"), start, end)
+    claim in the manager's area, and consultations by kind (managers and admins). `format=xlsx`: the same
+    figures as a sheet (title with the manager and the period, unit, date, money in yuan)."""
+    kpis = await service.kpis(session, user, parse_uuid(manager_id, "manager"), start, end)
+    if format == "xlsx":
+        return xlsx_response([sheets.kpi_table(kpis, now())], f"公益经理人绩效-{kpis.display_name}.xlsx",
+                             "manager-kpis.xlsx")
+    return kpis

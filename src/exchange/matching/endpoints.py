@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from exchange.accounts.deps import OptionalUser, require_roles, unauthenticated
 from exchange.accounts.models import Role, User
 from exchange.errors import ExchangeError, problems
-from exchange.kit.http import Session
+from exchange.kit import ratelimit
+from exchange.kit.http import Session, client_address, token_subject
 from exchange.kit.ids import parse_uuid
 from exchange.kit.routing import UnitOfWorkRoute
 from exchange.matching import service
@@ -70,22 +71,24 @@ async def match_offer(offer_id: str, request: Request, session: Session, user: O
     return MatchList(items=items)
 
 
-def _client(request: Request, user: User | None) -> str:
-    return f"u:{user.id}" if user is not None else f"ip:{request.client.host if request.client else 'unknown'}"
+async def search_quota(request: Request) -> None:
+    """Counts the search per signed-in user (from the token's subject) or per address, across every
+    server process; runs before anything reads the database in this request."""
+    subject = token_subject(request)
+    key = f"search:u:{subject}" if subject else f"search:ip:{client_address(request)}"
+    verdict = await ratelimit.hit(request.app.state.session_factory, key,
+                                  limit=request.app.state.settings.search_rate_per_minute, window=60)
+    if not verdict.allowed:
+        raise ExchangeError("too_many_searches", 429, "搜索过于频繁，请稍后再试", "Too many searches; try again shortly",
+                            headers={"Retry-After": str(int(verdict.retry_after) + 1)})
 
 
 @router.post("/matches/search", response_model=MatchList, operation_id="searchMatches",
              responses=problems(401, 422, 429))
-async def search(body: SearchIn, request: Request, session: Session, user: OptionalUser) -> MatchList:
+async def search(_quota: Annotated[None, Depends(search_quota)], body: SearchIn, request: Request, session: Session,
+                 user: OptionalUser) -> MatchList:
     """Ad hoc: rank published offers for free text (resident speech is fine), with optional structure.
     A `region_code` applies the reach rule as a need does. Rate-limited per user or address."""
-    limiter = request.app.state.search_limiter
-    key = _client(request, user)
-    wait = limiter.blocked_for(key)
-    if wait > 0:
-        raise ExchangeError("too_many_searches", 429, "搜索过于频繁，请稍后再试", "Too many searches; try again shortly",
-                            headers={"Retry-After": str(int(wait) + 1)})
-    limiter.hit(key)
     return MatchList(items=await service.search(session, _runtime(request), body))
 
 

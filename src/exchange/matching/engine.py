@@ -11,6 +11,7 @@ are numpy vectors over those rows; the best hundred or so are rescored with rapi
 from __future__ import annotations
 
 import gc
+import hashlib
 import math
 import threading
 from array import array
@@ -18,14 +19,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import repeat
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from exchange.chinese.analysis import ANALYSIS_VERSION, analysis_from_json, analysis_to_json, listing_text
+from exchange.chinese.analysis import ANALYSIS_VERSION, analysis_from_json, analysis_to_json
 from exchange.chinese.concepts import CATEGORY_CODES, GROUP_CODES, Analysis, Analyzer, default_analyzer
 
 from .explain import Explainer
+from .feedback import CONCEPT_SCALE, FeedbackModel, query_features
+from .frozen import FrozenStore, freeze
 from .records import Listing, Match, OrgFacts, Query, Reason, query_from_listing
 from .regions import LEVELS, RegionTree
 
@@ -54,13 +58,14 @@ MATCHABLE_STATUSES: dict[str, frozenset[str]] = {
 # Soft-rule weights; a rule that does not apply to a query (no place, no budget…) drops out and the
 # others are renormalised, so a score always spans 0–100.
 RULE_WEIGHTS: dict[str, float] = {
-    "text": 0.45,
-    "category": 0.15,
-    "target_groups": 0.10,
-    "place": 0.10,
-    "budget": 0.08,
-    "org_record": 0.08,
-    "capacity": 0.04,
+    "text": 0.55,
+    "category": 0.17,
+    "target_groups": 0.08,
+    "place": 0.08,
+    "budget": 0.05,
+    "org_record": 0.05,
+    "capacity": 0.02,
+    "feedback": 0.25,
 }
 
 _COMMUNITY = LEVELS.index("community")
@@ -75,6 +80,10 @@ _RELATED_CATEGORY_SCORE = 0.35
 _GENERAL_AUDIENCE_SCORE = 0.5
 _UNKNOWN_WORD_SHARE = 0.3  # weight of query words no listing uses (colloquial filler) in coverage
 _RELATED_CONCEPT_SHARE = 0.5
+# A listing meets a query concept fully when the concept is what the listing is *for* (named in its
+# title, or of its own category); a concept met only in passing (食品安全 in a meal service's
+# description) earns this share.
+_INCIDENTAL_SHARE = 0.4
 _MIN_CANDIDATES, _MAX_CANDIDATES = 100, 1000  # shortlist rescored with rapidfuzz
 _FUZZY_WORDS = 24  # words of a listing kept for the fuzzy comparison
 
@@ -89,6 +98,7 @@ class _Columns:
         "alive": np.bool_, "cat": np.int16, "groups": np.uint16, "price": np.float64, "pricing": np.float32,
         "budget": np.float64, "org_score": np.float32, "cap_score": np.float32, "a_level": np.int8,
         "registered": np.bool_, "suspended": np.bool_, "min_a": np.int8, "reg_required": np.bool_,
+        "id_key": np.int64, "org_idx": np.int32,
     }
 
     def __init__(self) -> None:
@@ -115,14 +125,16 @@ class _Columns:
 class _Store:
     """Rows of one kind: listings, their analysed text, postings and numeric columns."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, org_ids: dict[str, int] | None = None) -> None:
         self.kind = kind
+        self.org_ids: dict[str, int] = org_ids if org_ids is not None else {}  # shared with the index
         self.n = 0
         self.live = 0
         self.cols = _Columns()
         self.listings: list[Listing | None] = []
         self.joined: list[str] = []
         self.concepts: list[tuple[str, ...]] = []
+        self.primary: list[tuple[str, ...]] = []
         self.row_of: dict[str, int] = {}
         self.org_rows: dict[str, set[int]] = {}
         self.vocab: dict[str, int] = {}
@@ -143,6 +155,45 @@ class _Store:
         # Copy out of the array buffer: a live numpy view would forbid the array from growing.
         return np.frombuffer(postings, dtype=np.int32).copy() if len(postings) else _EMPTY_ROWS
 
+    # The read interface a search uses, shared with the memory-mapped ``FrozenStore``.
+
+    def df(self, term: str) -> int:
+        tid = self.vocab.get(term)
+        return len(self.postings[tid]) if tid is not None else 0
+
+    def term_rows(self, term: str) -> np.ndarray:
+        tid = self.vocab.get(term)
+        return self.rows(self.postings[tid]) if tid is not None else _EMPTY_ROWS
+
+    def region_rows_of(self, code: str) -> np.ndarray:
+        postings = self.region_rows.get(code)
+        return self.rows(postings) if postings else _EMPTY_ROWS
+
+    @property
+    def indexed_regions(self) -> Mapping[str, object]:
+        return self.region_rows
+
+    def alive_mask(self) -> np.ndarray:
+        return self.cols.arrays["alive"][: self.n]
+
+    def gather(self, name: str, rows: np.ndarray) -> np.ndarray:
+        return self.cols.arrays[name][rows]
+
+    def value(self, name: str, row: int) -> object:
+        return self.cols.arrays[name][row]
+
+    def joined_text(self, row: int) -> str:
+        return self.joined[row]
+
+    def listing(self, row: int) -> Listing | None:
+        return self.listings[row]
+
+    def concepts_of(self, row: int) -> tuple[str, ...]:
+        return self.concepts[row]
+
+    def primary_of(self, row: int) -> tuple[str, ...]:
+        return self.primary[row]
+
 
 _EMPTY_ROWS = np.zeros(0, dtype=np.int32)
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 16)], dtype=np.uint8)
@@ -150,6 +201,15 @@ _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 16)], dtype=np.uint8
 
 def _concept_term(cid: str) -> str:
     return "c:" + cid  # ':' never survives normalisation, so concept terms cannot clash with words
+
+
+def _primary_term(cid: str) -> str:
+    return "p:" + cid
+
+
+def _id_key(listing_id: str) -> int:
+    """A stable 63-bit key of a listing id: the last tie-break, the same in every process."""
+    return int.from_bytes(hashlib.blake2b(listing_id.encode(), digest_size=8).digest(), "big") >> 1
 
 
 # --------------------------------------------------------------------------------------------- the index
@@ -166,18 +226,54 @@ class MatchIndex:
             raise ValueError(f"unknown listing kinds: {sorted(unknown)}")
         self.regions = regions
         self.analyzer = analyzer or default_analyzer()
-        self._stores = {kind: _Store(kind) for kind in kinds}
+        self._org_ids: dict[str, int] = {}  # organization id -> small int, for the feedback table
+        self._stores = {kind: _Store(kind, self._org_ids) for kind in kinds}
+        self._base: FrozenStore | None = None  # the memory-mapped offers every process shares, if attached
         self._lock = threading.RLock()
         # Category ids start at 1: 0 is "unknown", so lookups never need negative indices.
         self._cat_ids: dict[str, int] = {code: i + 1 for i, code in enumerate(CATEGORY_CODES)}
         self._group_bits: dict[str, int] = {code: 1 << i for i, code in enumerate(GROUP_CODES)}
         self._org_memo: dict[int, tuple[OrgFacts, tuple[float, int, bool, bool]]] = {}
+        self.feedback = FeedbackModel()
 
     # ------------------------------------------------------------------ maintenance
 
     def __len__(self) -> int:
         with self._lock:
-            return sum(store.live for store in self._stores.values())
+            return sum(store.live for store in self._stores.values()) + (self._base.live if self._base else 0)
+
+    # ------------------------------------------------------------------ the shared base
+
+    def attach_base(self, base: FrozenStore, orgs: Mapping[str, OrgFacts]) -> None:
+        """Serve the offers of a memory-mapped snapshot, beneath this index's own rows (which must be
+        empty): upserts and removals of its listings then hide its rows in this process only."""
+        with self._lock:
+            if "offer" not in self._stores or self._stores["offer"].n:
+                raise ValueError("a base is attached to an empty offers index")
+            base.bind(self._cat_ids, self._group_bits, orgs)
+            self._base = base
+
+    @property
+    def base(self) -> FrozenStore | None:
+        return self._base
+
+    def own_rows(self, kind: str) -> int:
+        """Rows of ``kind`` this index holds itself (not in its base), dead ones included."""
+        with self._lock:
+            return self._stores[kind].n
+
+    def freeze_offers(self, directory: Path, extra: Mapping[str, object] | None = None) -> Path:
+        """Write this index's offers (it must have no base) as a snapshot other processes can open."""
+        with self._lock:
+            if self._base is not None:
+                raise ValueError("an index with a base cannot be frozen again")
+            store = self._stores["offer"]
+            _flush(store)
+            return freeze(store, directory, cat_codes=self._cat_ids, group_bits=self._group_bits, extra=extra)
+
+    def _hide_in_base(self, listing_id: str) -> None:
+        if self._base is not None:
+            self._base.hide(listing_id)
 
     def upsert(self, listing: Listing) -> None:
         """Add or replace a listing by id; a listing whose status is not matchable is removed."""
@@ -203,12 +299,15 @@ class MatchIndex:
         with self._lock:
             for kind in list(self._stores):
                 self._remove_row(self._stores[kind], listing_id)
+            self._hide_in_base(listing_id)
 
     def update_org(self, org: OrgFacts) -> None:
         """Refresh an organization's facts (rating, suspension…) on every listing it has indexed."""
         with self._lock:
             for store in self._stores.values():
                 values = _org_values(org)
+                if store.kind == "offer" and self._base is not None:
+                    self._base.update_org(org)
                 for row in store.org_rows.get(org.id, ()):
                     listing = store.listings[row]
                     if listing is not None:
@@ -221,6 +320,8 @@ class MatchIndex:
         if listing.kind not in self._stores:
             raise ValueError(f"this index holds {sorted(self._stores)}, not {listing.kind!r}")
         self._remove_row(self._stores[listing.kind], listing.id)
+        if listing.kind == "offer":
+            self._hide_in_base(listing.id)
         if listing.status not in MATCHABLE_STATUSES[listing.kind]:
             return
         analysis = self._analysis_of(listing, analyse)
@@ -232,7 +333,9 @@ class MatchIndex:
         stored = listing.analysis
         if stored is not None and stored.version == self.analyzer.version:
             return stored
-        return (analyse or self.analyzer.analyse)(listing_text(listing.title, listing.description))
+        if analyse is not None:
+            return self.analyzer.analyse_listing(listing.title, listing.description, cached=False)
+        return self.analyzer.analyse_listing(listing.title, listing.description)
 
     def _add_row(self, store: _Store, listing: Listing, analysis: Analysis) -> None:
         row = store.n
@@ -244,9 +347,11 @@ class MatchIndex:
             # would hold ~1 KB a listing for nothing (a rare compaction analyses afresh instead).
             listing = replace(listing, analysis=None)
         store.listings.append(listing)
+        primary = self._primary(listing, analysis)
         store.concepts.append(analysis.concepts)
+        store.primary.append(primary)
         store.joined.append(_joined(analysis, self.analyzer, _FUZZY_WORDS))
-        terms = (*analysis.words, *map(_concept_term, analysis.concepts))
+        terms = (*analysis.words, *map(_concept_term, analysis.concepts), *map(_primary_term, primary))
         term_ids = list(map(store.vocab.get, terms))
         if None in term_ids:
             term_ids = [store.term_id(term) for term in terms]
@@ -259,6 +364,13 @@ class MatchIndex:
             store.org_rows.setdefault(listing.org.id, set()).add(row)
         store.pending.append((row, *self._row_values(listing, analysis)))
 
+    def _primary(self, listing: Listing, analysis: Analysis) -> tuple[str, ...]:
+        """The concepts a listing is for: named in its title or of its category (all, when none is)."""
+        concepts = self.analyzer.thesaurus.concepts
+        category = listing.category or analysis.category
+        main = tuple(c for c in analysis.concepts if c in analysis.primary or concepts[c].category == category)
+        return main or analysis.concepts
+
     def _row_values(self, listing: Listing, analysis: Analysis) -> tuple:
         """Numeric column values of a row, in ``_COLUMNS`` order."""
         elig = listing.eligibility or {}
@@ -269,10 +381,36 @@ class MatchIndex:
             _PRICING.get(listing.pricing or "", _MISSING_PRICE_SCORE),
             np.nan if listing.budget_fen is None else listing.budget_fen,
             _capacity_score(listing.capacity_per_month),
+            _id_key(listing.id),
+            self._org_index(listing.org),
             int(elig.get("min_a_level") or 0),
             bool(elig.get("registration_required")),
             *self._org_values_of(listing.org),
         )
+
+    def _org_index(self, org: OrgFacts | None) -> int:
+        if org is None:
+            return -1
+        idx = self._org_ids.get(org.id)
+        if idx is None:
+            idx = self._org_ids[org.id] = len(self._org_ids)
+        return idx
+
+    def learn(self, query: Query, listing_id: str, good: bool, *, kind: str = "offer") -> bool:
+        """Record a manager's verdict on ``listing_id`` suggested for ``query``; False when the
+        listing is not indexed (withdrawn since), in which case nothing is learnt."""
+        analysis = self.analyzer.analyse_query(query.text or "")
+        with self._lock:
+            store: _Store | FrozenStore | None = self._stores.get(kind)
+            row = store.row_of.get(listing_id) if store is not None else None
+            if row is None and kind == "offer" and self._base is not None:
+                store, row = self._base, self._base.row_of_id(listing_id)
+            if store is None or row is None:
+                return False
+            listing = store.listing(row)
+            org_id = listing.org.id if listing is not None and listing.org is not None else None
+            self.feedback.add(query_features(analysis.concepts, analysis.words), store.primary_of(row), org_id, good)
+            return True
 
     def _org_values_of(self, org: OrgFacts | None) -> tuple[float, int, bool, bool]:
         """``_org_values``, memoised per OrgFacts object during a bulk load (offers share orgs)."""
@@ -298,6 +436,7 @@ class MatchIndex:
         store.cols.alive[row] = False
         store.listings[row] = None
         store.joined[row] = ""
+        store.primary[row] = ()
         store.live -= 1
         # Postings keep dead rows (the alive mask hides them); rebuild once they are the majority.
         if store.n > 1000 and store.live < store.n // 2:
@@ -305,7 +444,7 @@ class MatchIndex:
 
     def _compact(self, store: _Store) -> None:
         live = [listing for listing in store.listings if listing is not None]
-        self._stores[store.kind] = fresh = _Store(store.kind)
+        self._stores[store.kind] = fresh = _Store(store.kind, self._org_ids)
         for listing in live:
             self._add_row(fresh, listing, self._analysis_of(listing, self.analyzer.analyse_uncached))
         _flush(fresh)
@@ -342,10 +481,33 @@ class MatchIndex:
         if limit <= 0:
             return []
         with self._lock:
-            store = self._stores[kind]
-            if store.live == 0:
+            parts: list[_Store | FrozenStore] = [self._stores[kind]]
+            if kind == "offer" and self._base is not None:
+                parts.insert(0, self._base)
+            parts = [part for part in parts if part.live]
+            if not parts:
                 return []
-            return _Search(self, store, query, limit, include_ineligible).run()
+            if len(parts) == 1:
+                return _Search(self, parts[0], query, limit, include_ineligible).run()
+            # The snapshot and this process's own rows are ranked with one set of document
+            # frequencies, so their scores compare; then merged as one ranking would order them.
+            stats = _Stats(parts)
+            found = [m for part in parts for m in _Search(self, part, query, limit, include_ineligible, stats).run()]
+            found.sort(key=lambda m: (-m.score, _id_key(m.listing.id)))
+            found = found[:limit]
+            found.sort(key=lambda m: not m.eligible)
+            return found
+
+
+class _Stats:
+    """Document frequencies over several parts of one index (idf must not depend on which part)."""
+
+    def __init__(self, parts: Sequence[_Store | FrozenStore]) -> None:
+        self.parts = parts
+        self.live = sum(part.live for part in parts)
+
+    def df(self, term: str) -> int:
+        return sum(part.df(term) for part in self.parts)
 
 
 def _joined(analysis: Analysis, analyzer: Analyzer, max_words: int | None = None) -> str:
@@ -358,7 +520,7 @@ def _joined(analysis: Analysis, analyzer: Analyzer, max_words: int | None = None
 
 
 _COLUMNS = (
-    "cat", "groups", "price", "pricing", "budget", "cap_score", "min_a", "reg_required",
+    "cat", "groups", "price", "pricing", "budget", "cap_score", "id_key", "org_idx", "min_a", "reg_required",
     "org_score", "a_level", "registered", "suspended",
 )
 _ORG_COLUMNS = _COLUMNS[-4:]
@@ -444,13 +606,14 @@ class _Search:
     a place, and that cuts the numpy work several-fold)."""
 
     def __init__(
-        self, index: MatchIndex, store: _Store, query: Query, limit: int, include_ineligible: bool
+        self, index: MatchIndex, store: _Store | FrozenStore, query: Query, limit: int, include_ineligible: bool,
+        stats: _Stats | _Store | FrozenStore | None = None,
     ) -> None:
         self.index, self.store, self.query, self.limit = index, store, query, limit
+        self.stats = stats or store
         self.include_ineligible = include_ineligible
         self.kind = store.kind
-        self.cols = store.cols.arrays
-        self.analysis = index.analyzer.analyse(query.text or "")
+        self.analysis = index.analyzer.analyse_query(query.text or "")
         self.soft: dict[str, np.ndarray] = {}
         self.hard: dict[str, np.ndarray] = {}
         self.place_mode = ""
@@ -462,6 +625,7 @@ class _Search:
         relevant |= self._category_vector()
         relevant |= self._group_vector(category_known="category" in self.soft)
         self._money_vectors()
+        self._feedback_vector()
         self._hard_vectors()
         eligible = np.ones(self.rows.size, dtype=bool)
         for mask in self.hard.values():
@@ -476,7 +640,7 @@ class _Search:
 
     def _rows_in_play(self) -> np.ndarray:
         n = self.store.n
-        alive = self.cols["alive"][:n]
+        alive = self.store.alive_mask()
         prox = self._place_vector(n)
         if prox is None:
             return np.flatnonzero(alive)
@@ -486,7 +650,7 @@ class _Search:
         return rows
 
     def _col(self, name: str) -> np.ndarray:
-        return self.cols[name][self.rows]
+        return self.store.gather(name, self.rows)
 
     # ------------------------------------------------------------------ text
 
@@ -496,33 +660,39 @@ class _Search:
         has_topic = bool(words or concepts or self.query.category or self.query.target_groups)
         if not (words or concepts):
             return np.full(self.rows.size, not has_topic)
-        self.lex = self._coverage([(w, 1.0) for w in words], unknown_share=_UNKNOWN_WORD_SHARE)
-        self.con = self._coverage(self._concept_terms(), unknown_share=1.0, direct=len(concepts))
+        self.lex = self._coverage([(w, w, 1.0, True) for w in words], unknown_share=_UNKNOWN_WORD_SHARE)
+        self.con = self._coverage(self._concept_terms(), unknown_share=1.0)
         self.soft["text"] = 0.6 * self.con + 0.4 * self.lex if concepts else self.lex
         return self.soft["text"] > 0
 
-    def _concept_terms(self) -> list[tuple[str, float]]:
+    def _concept_terms(self) -> list[tuple[str, str, float, bool]]:
+        """(posting term, idf term, share, raises the bar) of the query's concepts: each met in
+        passing (``c:``) or as what a listing is for (``p:``); related concepts add credit only."""
         direct = list(self.analysis.concepts)
         thesaurus = self.index.analyzer.thesaurus
         related = {r for c in direct for r in thesaurus.concepts[c].related} - set(direct)
-        terms = [(_concept_term(c), thesaurus.concepts[c].weight) for c in direct]
-        return terms + [(_concept_term(c), _RELATED_CONCEPT_SHARE) for c in sorted(related)]
+        terms = []
+        background = self.analysis.background
+        for cid, share, in_bar in [(c, thesaurus.concepts[c].weight * background.get(c, 1.0), True) for c in direct] + [
+            (c, _RELATED_CONCEPT_SHARE, False) for c in sorted(related)
+        ]:
+            terms.append((_concept_term(cid), _concept_term(cid), share * _INCIDENTAL_SHARE, in_bar))
+            terms.append((_primary_term(cid), _concept_term(cid), share * (1 - _INCIDENTAL_SHARE), in_bar))
+        return terms
 
-    def _coverage(
-        self, terms: list[tuple[str, float]], unknown_share: float, direct: int | None = None
-    ) -> np.ndarray:
-        """Share of the query's idf-weighted terms each row contains, 0–1 (terms after ``direct``
-        add credit without raising the bar)."""
-        store, total = self.store, max(self.store.live, 1)
+    def _coverage(self, terms: list[tuple[str, str, float, bool]], unknown_share: float) -> np.ndarray:
+        """Share of the query's idf-weighted terms each row contains, 0–1. Each term is (posting
+        term, term whose document frequency sets its idf, share, whether it raises the bar: terms
+        that do not add credit without making full marks harder)."""
+        store, stats = self.store, self.stats
+        total = max(stats.live, 1)
         idx, wts, denom = [], [], 0.0
-        for pos, (term, share) in enumerate(terms):
-            tid = store.vocab.get(term)
-            df = len(store.postings[tid]) if tid is not None else 0
+        for term, idf_term, share, in_bar in terms:
+            df = stats.df(idf_term)
             weight = math.log(1 + (total - min(df, total) + 0.5) / (df + 0.5)) * share
-            in_bar = direct is None or pos < direct
             denom += weight * (1.0 if df else unknown_share) if in_bar else 0.0
-            if df:
-                rows = store.rows(store.postings[tid])
+            rows = store.term_rows(term) if df else _EMPTY_ROWS
+            if rows.size:
                 idx.append(rows)
                 wts.append(np.full(rows.size, weight, dtype=np.float32))
         if not idx or denom <= 0:
@@ -536,7 +706,7 @@ class _Search:
         if "text" not in self.soft:
             return
         query_joined = _joined(self.analysis, self.index.analyzer)
-        choices = [self.store.joined[r] for r in self.rows[picked].tolist()]
+        choices = [self.store.joined_text(r) for r in self.rows[picked].tolist()]
         fz = process.cdist([query_joined], choices, scorer=fuzz.token_set_ratio, dtype=np.uint8, workers=1)[0]
         fz = fz.astype(np.float32) / 100.0
         con, lex = self.con[picked], self.lex[picked]
@@ -589,6 +759,24 @@ class _Search:
         elif self.kind == "opportunity" and q.price_fen is not None:
             self.soft["budget"] = _fit(self._col("budget"), float(q.price_fen), against="budget")
 
+    def _feedback_vector(self) -> None:
+        """Managers' verdicts: concepts learnt to go with the query's features, the organization's standing."""
+        model = self.index.feedback
+        if not model:
+            return
+        scores = model.concept_scores(query_features(self.analysis.concepts, self.analysis.words))
+        if not scores and not model.orgs:
+            return
+        raw = np.zeros(self.store.n, dtype=np.float32)
+        for concept, value in scores.items():
+            raw[self.store.term_rows(_primary_term(concept))] += value
+        mine = np.tanh(raw[self.rows] * CONCEPT_SCALE)
+        orgs = self._col("org_idx")
+        org_ids = self.store.org_ids
+        table = np.asarray(model.org_weights(org_ids, len(org_ids)) + [0.0], dtype=np.float32)
+        mine = np.clip(mine + table.take(orgs), -1.0, 1.0)  # -1 (no organization) takes the trailing 0
+        self.soft["feedback"] = (0.5 + 0.5 * mine).astype(np.float32)
+
     # ------------------------------------------------------------------ place and hard rules
 
     def _place_vector(self, n: int) -> np.ndarray | None:
@@ -611,9 +799,8 @@ class _Search:
         return _PROXIMITY[min(max(gap, 0), len(_PROXIMITY) - 1)]
 
     def _bump(self, prox: np.ndarray, code: str, value: float) -> None:
-        postings = self.store.region_rows.get(code)
-        if postings:
-            rows = self.store.rows(postings)
+        rows = self.store.region_rows_of(code)
+        if rows.size:
             prox[rows] = np.maximum(prox[rows], value)
 
     def _reach(self, n: int, place: str) -> np.ndarray:
@@ -643,7 +830,7 @@ class _Search:
         return prox
 
     def _indexed_descendants(self, area: str) -> list[str]:
-        tree, indexed = self.index.regions, self.store.region_rows
+        tree, indexed = self.index.regions, self.store.indexed_regions
         below = tree.descendants(area)
         if len(below) <= len(indexed):
             return [code for code in below if code in indexed]
@@ -677,8 +864,17 @@ class _Search:
         if candidates.size <= size:
             return candidates
         pre = self._weighted(self.soft, candidates)
-        top = np.argpartition(-pre, size - 1)[:size]
-        return np.sort(candidates[top])  # position order = insertion order, the final tie-break
+        # The ``size`` best preliminary scores in linear time; ties at the cut are settled by the
+        # stable id key (never by load order, which differs between processes).
+        cut = pre.size - size
+        kth = np.partition(pre, cut)[cut]
+        above = np.flatnonzero(pre > kth)
+        ties = np.flatnonzero(pre == kth)
+        need = size - above.size
+        if ties.size > need:
+            keys = self.store.gather("id_key", self.rows[candidates[ties]])
+            ties = ties[np.argsort(keys, kind="stable")[:need]]
+        return np.sort(candidates[np.concatenate((above, ties))])  # position order
 
     def _weighted(self, vectors: Mapping[str, np.ndarray], positions: np.ndarray | None = None) -> np.ndarray:
         """Weighted mean of the applicable soft rules (at ``positions``, or over whole vectors)."""
@@ -690,15 +886,18 @@ class _Search:
         return np.asarray(total, dtype=np.float32) / max(sum(weights.values()), 1e-9)
 
     def _matches(self, picked: np.ndarray, scores: np.ndarray, eligible: np.ndarray) -> list[Match]:
-        # Best score first (ties: earlier indexed first); with include_ineligible, eligible ones first.
-        order = np.argsort(-scores, kind="stable")[: self.limit].tolist()
+        # Best score first, ties by the stable id key; of those, eligible ones first (include_ineligible).
+        keys = self._col("id_key")[picked]
+        order = np.lexsort((keys, -scores))[: self.limit].tolist()
         order.sort(key=lambda i: not eligible[i])
         explainer = Explainer(self)
         out = []
         for i in order:
             row = int(self.rows[picked[i]])
             reasons = explainer.reasons(i, int(picked[i]), row)
-            out.append(Match(self.store.listings[row], round(float(scores[i]), 2), bool(eligible[i]), reasons))
+            listing = self.store.listing(row)
+            assert listing is not None
+            out.append(Match(listing, round(float(scores[i]), 2), bool(eligible[i]), reasons))
         return out
 
 

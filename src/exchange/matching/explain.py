@@ -8,6 +8,7 @@ from .records import Reason
 
 if TYPE_CHECKING:
     from .engine import MatchIndex, _Search, _Store
+    from .frozen import FrozenStore
 
 __all__ = ["Explainer"]
 
@@ -31,14 +32,14 @@ class Explainer:
         return out
 
     def _text(self, row: int, score: float) -> str:
-        mine = set(self.s.store.concepts[row])
+        mine = set(self.s.store.concepts_of(row))
         query = self.s.analysis.concepts
         shared = [self.thesaurus.concepts[c].name for c in query if c in mine]
         related = [
             self.thesaurus.concepts[c].name for c in mine
             if c not in query and any(c in self.thesaurus.concepts[q].related for q in query)
         ]
-        words = set(self.s.store.joined[row].split())
+        words = set(self.s.store.joined_text(row).split())
         common = [w for w in self.s.analysis.words if w in words and len(w) > 1][:4]
         parts = []
         if shared:
@@ -50,7 +51,7 @@ class Explainer:
         return "；".join(parts) if parts else "文字内容关联较弱"
 
     def _category(self, row: int, score: float) -> str:
-        listing = self.s.store.listings[row]
+        listing = self.s.store.listing(row)
         code = listing.category or _category_name_of(self.s.store, row, self.s.index)
         label = self.thesaurus.category_labels.get(code or "", code or "未知")
         suffix = "（由文字推断）" if self.s.category_inferred else ""
@@ -61,7 +62,7 @@ class Explainer:
         return f"类别相近：{label}{suffix}" if score > 0 else f"类别不同：{label}"
 
     def _target_groups(self, row: int, score: float) -> str:
-        bits = int(self.s.cols["groups"][row])
+        bits = int(self.s.store.value("groups", row))
         shared = [self._group_label(g) for g, b in self.s.index._group_bits.items() if b & bits & self.s.query_groups]
         if shared:
             return "服务对象一致：" + "、".join(shared)
@@ -82,7 +83,7 @@ class Explainer:
         return text
 
     def _budget(self, row: int, score: float) -> str:
-        listing, q = self.s.store.listings[row], self.s.query
+        listing, q = self.s.store.listing(row), self.s.query
         if self.s.kind == "opportunity":
             return _money_detail(q.price_fen, listing.budget_fen, score)
         if q.budget_fen is not None:
@@ -90,7 +91,7 @@ class Explainer:
         return {"free": "免费服务", "low_cost": "低偿服务", "market": "市场价服务"}.get(listing.pricing or "", "未说明收费方式")
 
     def _org_record(self, row: int, score: float) -> str:
-        org = self.s.store.listings[row].org
+        org = self.s.store.listing(row).org
         if org is None:
             return "暂无机构信息"
         parts = [f"{org.stars}星"] if org.stars else []
@@ -101,13 +102,20 @@ class Explainer:
         return "机构记录：" + "，".join(parts) if parts else "暂无评级和评估记录"
 
     def _capacity(self, row: int, score: float) -> str:
-        cap = self.s.store.listings[row].capacity_per_month
+        cap = self.s.store.listing(row).capacity_per_month
         if cap is None:
             return "未填写服务能力"
         return f"每月可服务{cap}人次" if cap > 0 else "本月已无服务能力"
 
+    def _feedback(self, row: int, score: float) -> str:
+        if score > 0.55:
+            return "公益经理人对类似匹配的反馈较好"
+        if score < 0.45:
+            return "公益经理人对类似匹配的反馈较差"
+        return "暂无相关的经理人反馈"
+
     def _failed(self, rule: str, row: int) -> str:
-        listing, q = self.s.store.listings[row], self.s.query
+        listing, q = self.s.store.listing(row), self.s.query
         if rule == "reach":
             return {
                 "reach": "服务范围不覆盖该地点", "under": "需求地点不在服务范围内", "overlap": "地区不重叠",
@@ -123,8 +131,8 @@ class Explainer:
         return "要求在民政部门登记注册的机构"
 
 
-def _category_name_of(store: _Store, row: int, index: MatchIndex) -> str | None:
-    cid = int(store.cols.cat[row])
+def _category_name_of(store: _Store | FrozenStore, row: int, index: MatchIndex) -> str | None:
+    cid = int(store.value("cat", row))
     if cid <= 0:
         return None
     return next((code for code, i in index._cat_ids.items() if i == cid), None)

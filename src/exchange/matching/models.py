@@ -26,6 +26,8 @@ class MatchFeedback(Base, IdMixin, TimestampMixin):
     verdict: Mapped[str] = mapped_column(String(10))  # good | bad
     score: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(String(1000))
+    # What was searched (source_type "search"), so the verdict can teach the engine about that text.
+    query_text: Mapped[str | None] = mapped_column(String(2000))
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
 
 
@@ -34,3 +36,5 @@ Index("ix_offers_updated_at", Offer.updated_at)
 Index("ix_opportunities_updated_at", Opportunity.updated_at)
 Index("ix_needs_updated_at", Need.updated_at)
 Index("ix_organizations_updated_at", Organization.updated_at)
+# … and with verdicts recorded since, which adjust its weights.
+Index("ix_match_feedback_created_at", MatchFeedback.created_at)

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.matching.models import MatchFeedback
@@ -54,6 +54,10 @@ class MatchingRepository:
         else:
             stmt = stmt.where(Offer.updated_at >= since)
         return await self._rows(stmt)
+
+    async def published_offer_count(self) -> int:
+        stmt = select(func.count()).select_from(Offer).where(Offer.status == "published")
+        return int((await self.session.execute(stmt)).scalar_one())
 
     async def published_offer_batches(self, batch: int = 5000) -> AsyncIterator[list[Any]]:
         """Every published offer, ``batch`` rows at a time (a server-side cursor on PostgreSQL), so that
@@ -103,6 +107,23 @@ class MatchingRepository:
 
     def add_feedback(self, feedback: MatchFeedback) -> None:
         self.session.add(feedback)
+
+    async def feedback_since(self, since: dt.datetime | None) -> list[Any]:
+        """Verdicts recorded since ``since`` (all without it), oldest first, each with the text of its
+        source: the searched text, or the title and description of the need, opportunity or offer."""
+        stmt = select(MatchFeedback.source_type, MatchFeedback.source_id, MatchFeedback.candidate_type,
+                      MatchFeedback.candidate_id, MatchFeedback.verdict, MatchFeedback.query_text,
+                      MatchFeedback.created_at, MatchFeedback.id)
+        if since is not None:
+            stmt = stmt.where(MatchFeedback.created_at >= since)
+        rows = await self._rows(stmt.order_by(MatchFeedback.created_at, MatchFeedback.id))
+        texts: dict[uuid.UUID, str] = {}
+        for kind, model in (("need", Need), ("opportunity", Opportunity), ("offer", Offer)):
+            ids = list({r.source_id for r in rows if r.source_type == kind and r.source_id and not r.query_text})
+            if ids:
+                found = await self._rows(select(model.id, model.title, model.description).where(model.id.in_(ids)))
+                texts.update({r.id: f"{r.title}。{r.description}" for r in found})
+        return [(r, r.query_text or texts.get(r.source_id)) for r in rows]
 
     async def feedback(self, limit: int) -> list[MatchFeedback]:
         stmt = select(MatchFeedback).order_by(MatchFeedback.created_at.desc()).limit(limit)

@@ -21,13 +21,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.chinese.analysis import analysis_from_json
 from exchange.kit.clock import now
-from exchange.matching.engine import Listing, MatchIndex, OrgFacts, RegionTree, gc_paused
+from exchange.matching.engine import Listing, MatchIndex, OrgFacts, Query, RegionTree, gc_paused
+from exchange.matching.frozen import FrozenStore
 from exchange.matching.repository import MatchingRepository
 
 log = logging.getLogger("exchange.matching")
 
 # Rows committed slightly out of timestamp order are still seen: each catch-up looks back this far.
 LOOKBACK = dt.timedelta(seconds=10)
+
+
+def region_tree(rows: list[tuple[str, str | None, str]]) -> RegionTree:
+    return RegionTree({c: p for c, p, _ in rows}, {c: lvl for c, _, lvl in rows})
 
 
 def org_facts(row: Any) -> OrgFacts:
@@ -66,8 +71,20 @@ def need_listing(row: Any) -> Listing:
 class MatchingRuntime:
     """Holds the indexes of one process."""
 
-    def __init__(self, sync_seconds: float = 1.0) -> None:
+    def __init__(self, sync_seconds: float = 1.0, *, snapshot_root: str | None = None, database_url: str = "",
+                 shared_min_offers: int = 20_000, rebuild_share: float = 0.05) -> None:
+        from exchange.matching.snapshot import SnapshotDir
+
         self.sync_seconds = sync_seconds
+        # With a snapshot root, offers (once there are ``shared_min_offers``) are served from one
+        # memory-mapped snapshot per host; a new one is made when the offers changed since exceed
+        # ``rebuild_share`` of it.
+        # PostgreSQL only: SQLite serialises transactions, and the building child would wait on the
+        # request that waits on it (an embedded database is a small deployment anyway).
+        shared = bool(snapshot_root) and database_url.startswith("postgresql")
+        self.snapshots = SnapshotDir(snapshot_root, database_url) if shared else None
+        self.shared_min_offers = shared_min_offers
+        self.rebuild_share = rebuild_share
         self.offers: MatchIndex | None = None
         self.demand: MatchIndex | None = None
         self.orgs: dict[uuid.UUID, OrgFacts] = {}
@@ -76,6 +93,7 @@ class MatchingRuntime:
         self.watermark: dt.datetime | None = None
         self.last_sync = 0.0
         self.build_seconds: float | None = None
+        self.learnt: set[uuid.UUID] = set()  # verdicts already fed to the current indexes
         self._lock = asyncio.Lock()
 
     async def ready(self, session: AsyncSession, *, force: bool = False) -> None:
@@ -88,10 +106,11 @@ class MatchingRuntime:
 
     async def _load_regions(self, repo: MatchingRepository) -> None:
         rows = await repo.regions()
-        self.regions = RegionTree({c: p for c, p, _ in rows}, {c: lvl for c, _, lvl in rows})
+        self.regions = region_tree(rows)
         self.region_count = len(rows)
 
     async def _build(self, session: AsyncSession) -> None:
+        self.learnt = set()
         # The rows read here (decoded JSON included) become long-lived objects too: collections
         # paused from the first query, not only while indexing (see ``gc_paused``).
         started = time.perf_counter()
@@ -112,12 +131,20 @@ class MatchingRuntime:
         await self._load_regions(repo)
         self.orgs = {r.id: org_facts(r) for r in await repo.organizations()}
         offers = MatchIndex(self.regions, kinds=("offer",))
-        async for rows in repo.published_offer_batches():
-            offers.upsert_many(offer_listing(r, self.orgs) for r in rows)
+        if self.snapshots is not None and await repo.published_offer_count() >= self.shared_min_offers:
+            base = FrozenStore(await self.snapshots.ensure())
+            offers.attach_base(base, {str(k): v for k, v in self.orgs.items()})
+            # Offers changed since the snapshot hide its rows and live in this process's memory.
+            since = dt.datetime.fromisoformat(base.manifest["watermark"])
+            offers.upsert_many(offer_listing(r, self.orgs) for r in await repo.offers(since=since))
+        else:
+            async for rows in repo.published_offer_batches():
+                offers.upsert_many(offer_listing(r, self.orgs) for r in rows)
         demand = MatchIndex(self.regions, kinds=("opportunity", "need"))
         demand.upsert_many([opportunity_listing(r) for r in await repo.opportunities(open_only=True)]
                            + [need_listing(r) for r in await repo.needs(open_only=True)])
         self.offers, self.demand, self.watermark = offers, demand, mark
+        await self._learn(repo, None)
         self.last_sync = time.monotonic()
 
     async def _catch_up(self, session: AsyncSession) -> None:
@@ -139,8 +166,36 @@ class MatchingRuntime:
             self.demand.upsert(opportunity_listing(row))
         for row in await repo.needs(since=since):
             self.demand.upsert(need_listing(row))
+        await self._learn(repo, since)
         self.watermark = mark
         self.last_sync = time.monotonic()
+        await self._follow_snapshot(session)
+
+    async def _follow_snapshot(self, session: AsyncSession) -> None:
+        """Move to a newer snapshot another process made, or make one when this process holds too many
+        offers of its own (changed since the snapshot it maps)."""
+        assert self.offers is not None
+        base = self.offers.base
+        if self.snapshots is None or base is None:
+            return
+        own = self.offers.own_rows("offer")
+        if own > max(1000, self.rebuild_share * base.n):
+            await self.snapshots.ensure(rebuild_from=base.directory)
+        elif self.snapshots.current_name() in (None, base.directory.name):
+            return
+        self.offers = None
+        await self._build(session)
+
+
+    async def _learn(self, repo: MatchingRepository, since: dt.datetime | None) -> None:
+        """Feed managers' verdicts recorded since ``since`` to the indexes (each verdict once)."""
+        assert self.offers is not None and self.demand is not None
+        for row, source_text in await repo.feedback_since(since):
+            if row.id in self.learnt or not source_text:
+                continue
+            index = self.offers if row.candidate_type == "offer" else self.demand
+            if index.learn(Query(text=source_text), str(row.candidate_id), row.verdict == "good", kind=row.candidate_type):
+                self.learnt.add(row.id)
 
 
 async def keep_fresh(app: Any) -> None:

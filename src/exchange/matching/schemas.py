@@ -61,6 +61,10 @@ class FeedbackIn(BaseModel):
     verdict: Literal["good", "bad"]
     score: float | None = Field(default=None, ge=0, le=100)
     note: str | None = Field(default=None, max_length=1000)
+    query_text: str | None = Field(
+        default=None, max_length=2000,
+        description="The text searched, for `source_type` search (needs, opportunities and offers are read from their source)",
+    )
 
 
 class FeedbackOut(FeedbackIn):

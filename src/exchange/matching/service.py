@@ -18,7 +18,7 @@ from exchange.matching.repository import MatchingRepository
 from exchange.matching.runtime import MatchingRuntime, need_listing, offer_listing, opportunity_listing, org_facts
 from exchange.matching.schemas import FeedbackIn, MatchOut, ReasonOut, SearchIn
 from exchange.needs import service as needs
-from exchange.needs.schemas import NeedOut
+from exchange.needs.schemas import need_out
 from exchange.offers import service as offers
 from exchange.offers.schemas import OfferOut
 from exchange.opportunities import service as opportunities
@@ -58,7 +58,7 @@ def _score(m: Match) -> float:
     return round(min(100.0, max(0.0, float(m.score))), 2)
 
 
-async def _demand_out(session: AsyncSession, matches: list[Match], limit: int) -> list[MatchOut]:
+async def _demand_out(session: AsyncSession, matches: list[Match], limit: int, viewer: User | None) -> list[MatchOut]:
     repo = MatchingRepository(session)
     opp_rows = await repo.opportunities_by_id([uuid.UUID(m.listing.id) for m in matches if m.listing.kind == "opportunity"])
     need_rows = await repo.needs_by_id([uuid.UUID(m.listing.id) for m in matches if m.listing.kind == "need"])
@@ -70,7 +70,7 @@ async def _demand_out(session: AsyncSession, matches: list[Match], limit: int) -
         if m.listing.kind == "opportunity" and key in presented:
             out.append(MatchOut(opportunity=presented[key], score=_score(m), eligible=m.eligible, reasons=_reasons(m)))
         elif m.listing.kind == "need" and key in need_rows and need_rows[key].status == "open":
-            out.append(MatchOut(need=NeedOut.model_validate(need_rows[key]), score=_score(m), eligible=m.eligible,
+            out.append(MatchOut(need=need_out(need_rows[key], viewer), score=_score(m), eligible=m.eligible,
                                 reasons=_reasons(m)))
     return out[:limit]
 
@@ -109,7 +109,7 @@ async def for_offer(session: AsyncSession, runtime: MatchingRuntime, *, user: Us
     found: list[Match] = []
     for kind in ("opportunity", "need"):
         found += runtime.demand.search(query, kind=kind, limit=limit * HEADROOM, include_ineligible=include_ineligible)
-    return await _demand_out(session, _order(found, limit * HEADROOM), limit)
+    return await _demand_out(session, _order(found, limit * HEADROOM), limit, user)
 
 
 async def search(session: AsyncSession, runtime: MatchingRuntime, body: SearchIn) -> list[MatchOut]:

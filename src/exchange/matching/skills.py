@@ -7,8 +7,12 @@ The results are merged with the ranked offers, eligible first, then by score."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.chinese.analysis import listing_text
+from exchange.chinese.concepts import Analysis, default_analyzer
 from exchange.matching.engine import Listing, Match, MatchIndex, query_from_listing
 from exchange.matching.runtime import MatchingRuntime, need_listing
 from exchange.matching.schemas import MatchOut, ReasonOut
@@ -20,13 +24,29 @@ from exchange.skills.schemas import SkillOut
 
 # Skills reaching one place are few (a grid's and its community's residents); this bounds the worst case.
 MAX_CANDIDATES = 500
+# Text analyses of skills by (id, version): most of the cost of the per-request index, and a skill's
+# text only changes with its version. Bounded; the least recently used are dropped first.
+_ANALYSES: OrderedDict[tuple[str, int], Analysis] = OrderedDict()
+_ANALYSES_MAX = 20_000
+
+
+def _analysis(skill: Skill) -> Analysis:
+    key = (str(skill.id), skill.version)
+    found = _ANALYSES.get(key)
+    if found is None:
+        found = _ANALYSES[key] = default_analyzer().analyse_uncached(listing_text(skill.title, skill.description))
+        while len(_ANALYSES) > _ANALYSES_MAX:
+            _ANALYSES.popitem(last=False)
+    else:
+        _ANALYSES.move_to_end(key)
+    return found
 
 
 def skill_listing(skill: Skill) -> Listing:
     """A skill as the engine sees an offer: help between neighbours is free and has no organization."""
     return Listing(id=str(skill.id), kind="offer", title=skill.title, description=skill.description,
                    category=skill.category, target_groups=[], region_codes=[skill.region_code],
-                   status="published" if skill.active else "withdrawn", pricing="free")
+                   status="published" if skill.active else "withdrawn", pricing="free", analysis=_analysis(skill))
 
 
 def _out(match: Match, skill: Skill) -> MatchOut:

@@ -7,15 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from exchange.accounts.deps import CurrentUser, OptionalUser, unauthenticated
+from exchange.accounts.deps import CurrentUser, OptionalUser
 from exchange.errors import problems
 from exchange.kit.http import Session, check_if_match, resource_headers
 from exchange.kit.ids import parse_uuid
 from exchange.kit.routing import UnitOfWorkRoute
 from exchange.listings.schemas import ListFilters, json_response, list_filters
-from exchange.listings.validation import changes_of, check_filters
+from exchange.listings.validation import changes_of
 from exchange.needs import service
-from exchange.needs.repository import NeedRepository
 from exchange.needs.schemas import ClaimIn, NeedCreate, NeedList, NeedOut, NeedUpdate
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["needs"])
@@ -29,13 +28,7 @@ async def list_needs(
 ) -> Response:
     """Open needs by default (any status with `status=`). `region` overlaps the need's place (at, under or
     containing it); `org_id` is the community that posted them; sort `newest` or `supporters`."""
-    org_id = check_filters(f)
-    if mine and user is None:
-        raise unauthenticated("需要登录", "Authentication required")
-    status = f.status or (None if mine else "open")
-    page = await NeedRepository(session).page(f, status=status, org_id=org_id,
-                                              requester_id=user.id if mine and user is not None else None)
-    return json_response(NeedList(items=[NeedOut.model_validate(n) for n in page.items], next_cursor=page.next_cursor))
+    return json_response(await service.list_page(session, user, f, mine=mine))
 
 
 @router.post("/needs", response_model=NeedOut, status_code=201, operation_id="createNeed",
@@ -45,15 +38,15 @@ async def create_need(body: NeedCreate, user: CurrentUser, session: Session, res
     `category` is optional; `region_code` defaults to the resident's own."""
     need = await service.create(session, user=user, data=body.model_dump(mode="python"))
     resource_headers(response, need.version, f"/needs/{need.id}")
-    return NeedOut.model_validate(need)
+    return service.present(need, user)
 
 
 @router.get("/needs/{need_id}", response_model=NeedOut, operation_id="getNeed", responses=problems(401, 404))
 async def get_need(need_id: str, session: Session, response: Response, user: OptionalUser) -> NeedOut:
-    """One need (anyone may read it)."""
+    """One need (anyone may read it; personal data only its requester, claimant, community and staff)."""
     need = await service.get_or_404(session, parse_uuid(need_id, "need"))
     resource_headers(response, need.version)
-    return NeedOut.model_validate(need)
+    return service.present(need, user)
 
 
 @router.patch("/needs/{need_id}", response_model=NeedOut, operation_id="updateNeed",
@@ -65,14 +58,14 @@ async def update_need(need_id: str, body: NeedUpdate, request: Request, user: Cu
     check_if_match(request, need.version)
     need = await service.update(session, user=user, need=need, changes=changes_of(body, frozenset({"category"})))
     resource_headers(response, need.version)
-    return NeedOut.model_validate(need)
+    return service.present(need, user)
 
 
 async def _act(session: Session, user: CurrentUser, need_id: str, response: Response, action: str,
                skill_id: uuid.UUID | None = None) -> NeedOut:
     need = await service.act(session, user=user, need_id=parse_uuid(need_id, "need"), action=action, skill_id=skill_id)
     resource_headers(response, need.version)
-    return NeedOut.model_validate(need)
+    return service.present(need, user)
 
 
 @router.post("/needs/{need_id}/support", response_model=NeedOut, operation_id="supportNeed",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from exchange.listings.schemas import Code, Description, RegionCode, TargetGroups, Title
+from exchange.privacy import redaction
 
 MAX_POINTS = 1000
 
@@ -46,9 +48,12 @@ class NeedUpdate(BaseModel):
 
 
 class NeedOut(BaseModel):
+    """A need. Anonymous and unrelated readers get no user ids and masked free text (see
+    ``exchange.privacy.redaction``); the requester, claimant, community, managers and admins see all."""
+
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
-    requester_id: uuid.UUID
+    requester_id: uuid.UUID | None
     on_behalf_organization_id: uuid.UUID | None
     title: str
     description: str
@@ -69,6 +74,12 @@ class NeedOut(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
+
+
+def need_out(need: Any, viewer: Any) -> NeedOut:
+    """``need`` as ``viewer`` (a user or None) may see it."""
+    data = NeedOut.model_validate(need).model_dump()
+    return NeedOut.model_validate(redaction.need_for(viewer, need, data))
 
 
 class NeedList(BaseModel):

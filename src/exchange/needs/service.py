@@ -8,19 +8,23 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange import events
+from exchange.accounts.deps import unauthenticated
 from exchange.accounts.models import Role, User
 from exchange.audit import service as audit
 from exchange.chinese.analysis import analyse_for_storage
-from exchange.errors import ExchangeError, invalid, not_found
+from exchange.errors import ExchangeError, invalid, invalid_state, not_found
 from exchange.kit.clock import now
 from exchange.listings import validation
 from exchange.listings.permissions import authorize
+from exchange.listings.schemas import ListFilters
 from exchange.listings.states import permission_for, transition
 from exchange.needs.models import Need, NeedSupport
 from exchange.needs.repository import NeedRepository
-from exchange.needs.states import CLAIMANT_ACTIONS, OPEN, TRANSITIONS
+from exchange.needs.schemas import NeedList, NeedOut, need_out
+from exchange.needs.states import CLAIMANT_ACTIONS, CLAIMED, OPEN, TRANSITIONS
 from exchange.organizations.repository import OrganizationRepository
 from exchange.points import service as points
+from exchange.privacy import redaction
 from exchange.skills import service as skills
 
 
@@ -51,6 +55,25 @@ async def get_or_404(session: AsyncSession, need_id: uuid.UUID, *, lock: bool = 
     if need is None:
         raise not_found("need")
     return need
+
+
+def present(need: Need, reader: User | None) -> NeedOut:
+    """The need as ``reader`` may see it (None: an anonymous visitor): every read of a need — the API's
+    list and detail, the portal's pages — goes through here (personal data only for its requester, claimant,
+    community and staff: :mod:`exchange.privacy.redaction`)."""
+    return need_out(need, reader)
+
+
+async def list_page(session: AsyncSession, user: User | None, f: ListFilters, *, mine: bool = False) -> NeedList:
+    """One page of needs (open ones by default; ``mine``: the user's own in every status): the API's list and
+    the portal's."""
+    org_id = validation.check_filters(f)
+    if mine and user is None:
+        raise unauthenticated("需要登录", "Authentication required")
+    status = f.status or (None if mine else "open")
+    page = await NeedRepository(session).page(f, status=status, org_id=org_id,
+                                              requester_id=user.id if mine and user is not None else None)
+    return NeedList(items=[present(n, user) for n in page.items], next_cursor=page.next_cursor)
 
 
 async def _default_region(session: AsyncSession, user: User) -> str:
@@ -84,7 +107,9 @@ async def create(session: AsyncSession, *, user: User, data: dict[str, Any]) -> 
     await session.flush()
     audit.record(session, actor_id=user.id, action="need.created", entity_type="need", entity_id=need.id,
                  summary={"title": need.title, "region_code": need.region_code}, public=True)
-    events.record(session, events.NeedPublished(need_id=need.id, title=need.title, region_code=need.region_code,
+    # a public event: the title as the public reads it (house and phone numbers masked)
+    events.record(session, events.NeedPublished(need_id=need.id, title=redaction.mask_text(need.title) or "",
+                                                region_code=need.region_code,
                                                 audience=_requesters(need)))
     return need
 
@@ -188,3 +213,36 @@ async def mark_converted(session: AsyncSession, *, user: User, needs: list[Need]
         audit.record(session, actor_id=user.id, action="need.converted", entity_type="need", entity_id=need.id,
                      summary={"opportunity_id": str(opportunity_id)}, public=True)
     await session.flush()
+
+
+async def anonymize(session: AsyncSession, need: Need, *, title: str, description: str) -> None:
+    """Replace the need's text (its requester erased their data): re-indexed so search forgets the
+    old words; an open need is withdrawn, since nobody is left to answer for it."""
+    need.title, need.description = title, description
+    if need.status == OPEN:
+        need.status = transition(TRANSITIONS, "need", need.status, "withdraw").to
+    await _index(session, need)
+    await session.flush()
+    audit.record(session, actor_id=None, action="need.anonymized", entity_type="need", entity_id=need.id,
+                 summary={"status": need.status}, public=True)
+
+
+async def take_on_for_deal(session: AsyncSession, *, need_id: uuid.UUID, organization_id: uuid.UUID,
+                           actor_id: uuid.UUID) -> Need:
+    """A brokered deal answers the need: an open need is claimed by the deal's organization (so
+    residents can no longer claim it); one that organization already claimed stays as it is; any
+    other state is 409 with the state's code."""
+    need = await get_or_404(session, need_id, lock=True)
+    if need.status == CLAIMED and need.claimant_organization_id == organization_id:
+        return need
+    step = transition(TRANSITIONS, "need", need.status, "claim") if need.status == OPEN else None
+    if step is None:
+        raise invalid_state("need", need.status, "broker")
+    need.status, need.claimed_at = step.to, now()
+    need.claimant_user_id, need.claimant_organization_id = None, organization_id
+    await session.flush()
+    audit.record(session, actor_id=actor_id, action="need.claim", entity_type="need", entity_id=need.id,
+                 summary={"from": OPEN, "to": step.to, "by": "deal", "organization_id": str(organization_id)},
+                 public=True)
+    _record_event(session, need, "claim")
+    return need

@@ -12,9 +12,8 @@ from exchange.kit.http import Session, check_if_match, resource_headers
 from exchange.kit.ids import parse_uuid
 from exchange.kit.routing import UnitOfWorkRoute
 from exchange.listings.schemas import ListFilters, json_response, list_filters
-from exchange.listings.validation import changes_of, check_filters
+from exchange.listings.validation import changes_of
 from exchange.offers import service
-from exchange.offers.repository import OfferRepository
 from exchange.offers.schemas import OfferCreate, OfferList, OfferOut, OfferUpdate
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["offers"])
@@ -25,11 +24,7 @@ Filters = Annotated[ListFilters, Depends(list_filters)]
 async def list_offers(session: Session, user: OptionalUser, f: Filters) -> Response:
     """Published offers by default; drafts and withdrawn ones for their organization, managers and admins.
     `budget_*_fen` bound the price; sort `newest` or `price` (cheapest first)."""
-    org_id = check_filters(f)
-    page = await OfferRepository(session).page(
-        f, status=f.status or "published", org_id=org_id, sees_all=user is not None and user.is_staff,
-        own_org=user.organization_id if user is not None else None)
-    return json_response(OfferList(items=[OfferOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor))
+    return json_response(await service.list_page(session, user, f))
 
 
 @router.post("/offers", response_model=OfferOut, status_code=201, operation_id="createOffer",

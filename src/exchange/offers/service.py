@@ -11,13 +11,15 @@ from exchange import events
 from exchange.accounts.models import Role, User
 from exchange.audit import service as audit
 from exchange.chinese.analysis import analyse_for_storage
-from exchange.errors import forbidden, invalid, not_found
+from exchange.errors import ExchangeError, forbidden, invalid, not_found
 from exchange.kit.clock import now
 from exchange.listings import validation
 from exchange.listings.permissions import allowed, authorize
+from exchange.listings.schemas import ListFilters
 from exchange.listings.states import permission_for, transition
 from exchange.offers.models import Offer
 from exchange.offers.repository import OfferRepository
+from exchange.offers.schemas import OfferList, OfferOut
 from exchange.offers.states import DRAFT, PUBLISHED, TRANSITIONS
 from exchange.organizations.repository import OrganizationRepository
 
@@ -38,6 +40,15 @@ async def get_visible(session: AsyncSession, user: User | None, offer_id: uuid.U
     if offer is None or not may_read(user, offer):
         raise not_found("offer")
     return offer
+
+
+async def list_page(session: AsyncSession, user: User | None, f: ListFilters) -> OfferList:
+    """One page of offers as ``user`` may see them (published ones by default): the API's list and the portal's."""
+    org_id = validation.check_filters(f)
+    page = await OfferRepository(session).page(
+        f, status=f.status or "published", org_id=org_id, sees_all=user is not None and user.is_staff,
+        own_org=user.organization_id if user is not None else None)
+    return OfferList(items=[OfferOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor)
 
 
 async def _offering_org(session: AsyncSession, user: User, requested: uuid.UUID | None) -> uuid.UUID:
@@ -66,19 +77,59 @@ async def _index(session: AsyncSession, offer: Offer) -> None:
     offer.match_analysis = analyse_for_storage(offer.title, offer.description)
 
 
-async def create(session: AsyncSession, *, user: User, data: dict[str, Any]) -> Offer:
+async def _new_offer(session: AsyncSession, user: User, data: dict[str, Any]) -> Offer:
+    """Every rule a new offer must meet; the offer, not yet added."""
     authorize(user, "offer.create", own=user.role != Role.org or user.organization_id is not None)
     data = dict(data)
     data["organization_id"] = await _offering_org(session, user, data.get("organization_id"))
     _check_price(data["pricing"], data["price_fen"])
     await validation.check_codes(session, category=data["category"], target_groups=data["target_groups"],
                                  region_codes=data["region_codes"])
-    offer = OfferRepository(session).add(Offer(id=uuid.uuid4(), created_by=user.id, status=DRAFT, **data))
-    await _index(session, offer)
-    await session.flush()
+    return Offer(id=uuid.uuid4(), created_by=user.id, status=DRAFT, **data)
+
+
+def _audit_created(session: AsyncSession, user: User, offer: Offer) -> None:
     audit.record(session, actor_id=user.id, action="offer.created", entity_type="offer", entity_id=offer.id,
                  summary={"title": offer.title})
+
+
+async def create(session: AsyncSession, *, user: User, data: dict[str, Any]) -> Offer:
+    offer = OfferRepository(session).add(await _new_offer(session, user, data))
+    await _index(session, offer)
+    await session.flush()
+    _audit_created(session, user, offer)
     return offer
+
+
+async def create_many(session: AsyncSession, *, user: User,
+                      items: list[tuple[dict[str, Any], bool]]) -> list[Offer | ExchangeError]:
+    """Many offers at once (imports), each checked by the rules of :func:`create` (and published by those of
+    :func:`act` when asked): one answer per item, the offer or why not. Nothing is written for a refused item;
+    the accepted ones are written together (one insert per table), which is what makes 100,000 rows feasible."""
+    out: list[Offer | ExchangeError] = []
+    index = OfferRepository(session).index
+    region_rows: list[dict[str, Any]] = []
+    term_rows: list[dict[str, Any]] = []
+    for data, publish in items:
+        try:
+            offer = await _new_offer(session, user, data)
+            moves = [_move(user, offer, "publish")] if publish else []
+        except ExchangeError as exc:
+            out.append(exc)
+            continue
+        regions, words, offer.search_text = await index.rows_of_new(
+            offer.id, offer.region_codes, offer.target_groups, offer.title, offer.description)
+        offer.match_analysis = analyse_for_storage(offer.title, offer.description)
+        region_rows += regions
+        term_rows += words
+        session.add(offer)
+        out.append(offer)
+        _audit_created(session, user, offer)
+        for before, to in moves:
+            _audit_move(session, user, offer, "publish", before, to)
+    await session.flush()
+    await index.insert_rows(region_rows, term_rows)
+    return out
 
 
 async def update(session: AsyncSession, *, user: User, offer: Offer, changes: dict[str, Any]) -> Offer:
@@ -97,19 +148,29 @@ async def update(session: AsyncSession, *, user: User, offer: Offer, changes: di
     return offer
 
 
-async def act(session: AsyncSession, *, user: User, offer: Offer, action: str) -> Offer:
-    """``publish`` (again, after a withdrawal) or ``withdraw``."""
+def _move(user: User, offer: Offer, action: str) -> tuple[str, str]:
+    """Apply one move of the state table to the offer (unflushed); (state before, state after)."""
     authorize(user, permission_for(TRANSITIONS, action), owns(user, offer))
     step = transition(TRANSITIONS, "offer", offer.status, action)
     before = offer.status
     if step.to == PUBLISHED:
         offer.published_at = now()
     offer.status = step.to
-    await session.flush()
+    return before, step.to
+
+
+def _audit_move(session: AsyncSession, user: User, offer: Offer, action: str, before: str, to: str) -> None:
     audit.record(session, actor_id=user.id, action=f"offer.{action}", entity_type="offer", entity_id=offer.id,
-                 summary={"from": before, "to": step.to}, public=True)
-    if step.to == PUBLISHED:
+                 summary={"from": before, "to": to}, public=True)
+    if to == PUBLISHED:
         events.record(session, events.OfferPublished(
             offer_id=offer.id, organization_id=offer.organization_id, title=offer.title,
             audience=events.Audience.everyone(organizations=[offer.organization_id])))
+
+
+async def act(session: AsyncSession, *, user: User, offer: Offer, action: str) -> Offer:
+    """``publish`` (again, after a withdrawal) or ``withdraw``."""
+    before, to = _move(user, offer, action)
+    await session.flush()
+    _audit_move(session, user, offer, action, before, to)
     return offer

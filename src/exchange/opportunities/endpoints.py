@@ -12,9 +12,8 @@ from exchange.kit.http import Session, check_if_match, resource_headers
 from exchange.kit.ids import parse_uuid
 from exchange.kit.routing import UnitOfWorkRoute
 from exchange.listings.schemas import ListFilters, json_response, list_filters
-from exchange.listings.validation import changes_of, check_filters
+from exchange.listings.validation import changes_of
 from exchange.opportunities import flows, service
-from exchange.opportunities.repository import OpportunityRepository
 from exchange.opportunities.schemas import (
     CancelIn,
     OpportunityCreate,
@@ -34,12 +33,7 @@ async def list_opportunities(session: Session, user: OptionalUser, f: Filters) -
     """Published opportunities by default (any tender status with `status=`); drafts with `status=draft`
     for their buyer, managers and admins. `region` overlaps (at, under or containing); `q` searches Chinese words;
     `budget_*_fen` bound the budget; sort `newest`, `deadline` or `budget`."""
-    org_id = check_filters(f)
-    page = await OpportunityRepository(session).page(
-        f, status=f.status or "published", org_id=org_id, sees_all=user is not None and user.is_staff,
-        own_org=user.organization_id if user is not None else None)
-    items = await service.present_many(session, await flows.at_clock(session, page.items))
-    return json_response(OpportunityList(items=items, next_cursor=page.next_cursor))
+    return json_response(await flows.list_page(session, user, f))
 
 
 @router.post("/opportunities", response_model=OpportunityOut, status_code=201, operation_id="createOpportunity",

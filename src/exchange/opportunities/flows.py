@@ -14,9 +14,12 @@ from exchange.accounts.models import User
 from exchange.errors import not_found
 from exchange.funds import service as funds
 from exchange.funds.schemas import FundingOut
+from exchange.listings import validation
+from exchange.listings.schemas import ListFilters
 from exchange.opportunities import service
 from exchange.opportunities.models import Opportunity
 from exchange.opportunities.repository import OpportunityRepository
+from exchange.opportunities.schemas import OpportunityList
 from exchange.tenders import service as tenders
 
 
@@ -36,6 +39,17 @@ async def at_clock(session: AsyncSession, opps: list[Opportunity]) -> list[Oppor
     """A page of opportunities as they stand at the application clock (a read)."""
     await tenders.settle(session, opps)
     return opps
+
+
+async def list_page(session: AsyncSession, user: User | None, f: ListFilters) -> OpportunityList:
+    """One page of opportunities as ``user`` may see them (published ones by default), at the application clock:
+    the API's list and the portal's."""
+    org_id = validation.check_filters(f)
+    page = await OpportunityRepository(session).page(
+        f, status=f.status or "published", org_id=org_id, sees_all=user is not None and user.is_staff,
+        own_org=user.organization_id if user is not None else None)
+    items = await service.present_many(session, await at_clock(session, list(page.items)))
+    return OpportunityList(items=items, next_cursor=page.next_cursor)
 
 
 async def cancel(session: AsyncSession, user: User, opp: Opportunity, reason: str) -> Opportunity:
@@ -58,7 +72,8 @@ async def fund(session: AsyncSession, user: User, opp_id: uuid.UUID, fund_id: uu
     """Earmark money of a fund for the opportunity (locked, so a concurrent cancel waits)."""
     opp = await _for_funding(session, user, opp_id, lock=True)
     await funds.fund_opportunity(session, user=user, opportunity_id=opp.id, opportunity_status=opp.status,
-                                 fund_id=fund_id, amount_fen=amount_fen)
+                                 buyer_organization_id=opp.buyer_organization_id, fund_id=fund_id,
+                                 amount_fen=amount_fen)
     return await funds.funding_of(session, opp.id)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.kit.clock import now
 from exchange.needs.repository import NeedRepository
 from exchange.offers.repository import OfferRepository
 from exchange.organizations import rating as ratings
 from exchange.organizations.models import Organization
+from exchange.organizations.schemas import DimensionBasis, RatingOut
 from exchange.spaces import rating as space_rating
 
 
@@ -20,3 +22,14 @@ async def rating(session: AsyncSession, org: Organization) -> ratings.Rating:
     served = list(spaces.pop("served_region_codes", []))
     facts = {**ratings.list_facts(published, recent, needs), **spaces}
     return await ratings.rate(session, org, facts, [*areas, *served])
+
+
+async def rating_out(session: AsyncSession, org: Organization) -> RatingOut:
+    """The rating as the API answers it (and the portal shows it)."""
+    result = await rating(session, org)
+    return RatingOut(
+        organization_id=org.id, stars=result.stars, overall=result.overall,
+        **{name: d.score for name, d in result.dimensions.items()},
+        basis={name: DimensionBasis(**d.basis()) for name, d in result.dimensions.items()},
+        computed_at=result.computed_at or now(),
+    )

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db import Base, IdMixin, JSONType, TimestampMixin
@@ -34,6 +34,21 @@ class Registration(enum.StrEnum):
     community_filed = "community_filed"
 
 
+class FunctionType(enum.StrEnum):
+    """What a (community) social organization does, as the offices' tables group them."""
+
+    service = "service"  # 为民服务
+    charity = "charity"  # 公益慈善
+    culture_sport = "culture_sport"  # 文体娱乐
+    community_affairs = "community_affairs"  # 社区事务
+    mutual_aid = "mutual_aid"  # 居民互助
+    other = "other"  # 其他
+
+
+FUNCTION_TYPE_ZH = {"service": "为民服务", "charity": "公益慈善", "culture_sport": "文体娱乐",
+                    "community_affairs": "社区事务", "mutual_aid": "居民互助", "other": "其他"}
+
+
 class OrgStatus(enum.StrEnum):
     active = "active"
     suspended = "suspended"
@@ -46,6 +61,7 @@ class Organization(Base, IdMixin, TimestampMixin):
     kind: Mapped[str] = mapped_column(String(20), index=True)
     legal_form: Mapped[str | None] = mapped_column(String(30))
     registration: Mapped[str | None] = mapped_column(String(30))
+    function_type: Mapped[str | None] = mapped_column(String(30), index=True)
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     a_level: Mapped[int] = mapped_column(Integer, default=0)
     categories: Mapped[list[str]] = mapped_column(JSONType, default=list)
@@ -59,3 +75,8 @@ class Organization(Base, IdMixin, TimestampMixin):
     version: Mapped[int] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint("function_type IS NULL OR function_type IN "
+                        "('service', 'charity', 'culture_sport', 'community_affairs', 'mutual_aid', 'other')",
+                        name="function_type"),
+    )

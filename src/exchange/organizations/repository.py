@@ -83,6 +83,12 @@ class RatingFactsRepository:
                                              Organization.registration)
         return [(r, k, lf, reg, int(n)) for r, k, lf, reg, n in (await self.session.execute(stmt)).all()]
 
+    async def counts_by_region_and_function_type(self) -> list[tuple[str | None, str | None, int]]:
+        """(region_code, function_type, count) for every combination that occurs."""
+        stmt = (select(Organization.region_code, Organization.function_type, func.count())
+                .group_by(Organization.region_code, Organization.function_type))
+        return [(r, f, int(n)) for r, f, n in (await self.session.execute(stmt)).all()]
+
     async def regions(self, codes: Iterable[str]) -> list[Region]:
         codes = list(set(codes))
         if not codes:

@@ -4,19 +4,36 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from exchange.organizations.models import Kind, LegalForm, OrgStatus, Registration
+from exchange.organizations.models import FunctionType, Kind, LegalForm, OrgStatus, Registration
 
 Codes = list[str]
 
 
+ContactPerson = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+ContactPhone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=30, pattern=r"^[0-9+\-() ]{3,30}$")]
+
+
+def _founded_in_the_past(value: dt.date) -> dt.date:
+    from exchange.kit.clock import now
+
+    if value > now().date():
+        raise ValueError("founded_on cannot be in the future")
+    if value.year < 1800:
+        raise ValueError("founded_on is too far in the past")
+    return value
+
+
+FoundedOn = Annotated[dt.date, AfterValidator(_founded_in_the_past)]
+
+
 class Contact(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    person: str | None = Field(default=None, max_length=50)
-    phone: str | None = Field(default=None, max_length=30, pattern=r"^[0-9+\-() ]{3,30}$")
+    person: ContactPerson | None = None
+    phone: ContactPhone | None = None
     email: str | None = Field(default=None, max_length=120, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     address: str | None = Field(default=None, max_length=200)
 
@@ -27,15 +44,19 @@ class OrganizationCreate(BaseModel):
     kind: Kind
     legal_form: LegalForm | None = None
     registration: Registration | None = None
+    function_type: FunctionType | None = Field(default=None,
+                                               description="为民服务, 公益慈善, 文体娱乐, 社区事务, 居民互助 or other")
     credit_code: str | None = Field(default=None, min_length=18, max_length=18)
     a_level: int = Field(default=0, ge=0, le=5)
     categories: Codes = Field(default_factory=list, max_length=15)
     service_region_codes: Codes = Field(default_factory=list, max_length=200)
     region_code: str | None = Field(default=None, max_length=32, description="Where it is based")
     member_count: int | None = Field(default=None, ge=0, le=10_000_000)
-    founded_on: dt.date | None = None
+    founded_on: FoundedOn | None = None
     description: str | None = Field(default=None, max_length=5000)
     contact: Contact = Field(default_factory=Contact)
+    contact_person: ContactPerson | None = Field(default=None, description="Kept as contact.person")
+    contact_phone: ContactPhone | None = Field(default=None, description="Kept as contact.phone")
 
 
 class OrganizationUpdate(BaseModel):
@@ -47,15 +68,18 @@ class OrganizationUpdate(BaseModel):
     kind: Kind | None = None
     legal_form: LegalForm | None = None
     registration: Registration | None = None
+    function_type: FunctionType | None = None
     credit_code: str | None = Field(default=None, min_length=18, max_length=18)
     a_level: int | None = Field(default=None, ge=0, le=5)
     categories: Codes | None = Field(default=None, max_length=15)
     service_region_codes: Codes | None = Field(default=None, max_length=200)
     region_code: str | None = Field(default=None, max_length=32)
     member_count: int | None = Field(default=None, ge=0, le=10_000_000)
-    founded_on: dt.date | None = None
+    founded_on: FoundedOn | None = None
     description: str | None = Field(default=None, max_length=5000)
     contact: Contact | None = None
+    contact_person: ContactPerson | None = None
+    contact_phone: ContactPhone | None = None
     status: OrgStatus | None = None
 
     @field_validator("name", "kind", "a_level", "categories", "service_region_codes", "contact", "status")
@@ -74,6 +98,7 @@ class OrganizationOut(BaseModel):
     kind: Kind
     legal_form: LegalForm | None
     registration: Registration | None
+    function_type: FunctionType | None = None
     credit_code: str | None
     a_level: int
     categories: Codes
@@ -84,6 +109,8 @@ class OrganizationOut(BaseModel):
     description: str | None
     status: OrgStatus
     contact: Contact | None = Field(default=None, description="Only for signed-in users")
+    contact_person: str | None = Field(default=None, description="Only for signed-in users")
+    contact_phone: str | None = Field(default=None, description="Only for signed-in users")
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -129,9 +156,31 @@ class CommunityBreakdown(Breakdown):
     parent_code: str | None
 
 
+class FunctionTypeRow(BaseModel):
+    """One community's organizations by function type (a row of the offices' table)."""
+
+    region_code: str | None = Field(description="The community; null for the row of organizations outside any community")
+    name: str
+    counts: dict[str, int] = Field(description="Organizations per function type (every type, zeros included; "
+                                               "`unspecified` for those without one)")
+    total: int
+    share: float = Field(description="This row's part of all organizations (0–1, 4 decimals)")
+
+
+class FunctionTypeTable(BaseModel):
+    """Communities × function types with totals and shares (社区社会组织培育基本情况统计表)."""
+
+    columns: list[str] = Field(description="The function type codes, in column order")
+    rows: list[FunctionTypeRow]
+    totals: dict[str, int] = Field(description="Per function type, over every row")
+    total: int
+    column_shares: dict[str, float] = Field(description="Each function type's part of the total (0–1)")
+
+
 class OrganizationStats(BaseModel):
     """Organizations by community and by kind, legal form and registration (the offices' table)."""
 
     all: Breakdown
     by_community: list[CommunityBreakdown] = Field(description="Every community, with the organizations based in it or under it")
     outside_communities: Breakdown = Field(description="Organizations based above community level or nowhere in the tree")
+    by_community_and_function_type: FunctionTypeTable

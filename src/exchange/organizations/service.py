@@ -13,12 +13,52 @@ from exchange.errors import ExchangeError, forbidden, invalid, not_found
 from exchange.organizations import credit_code
 from exchange.organizations.models import Kind, LegalForm, Organization, Registration
 from exchange.organizations.repository import OrganizationRepository
+from exchange.organizations.schemas import OrganizationList, OrganizationOut
+from exchange.regions.repository import RegionRepository
 from exchange.regions.service import ensure_regions_exist
 from exchange.vocabularies.service import ensure_codes
 
 # What an organization's own users may change in their profile; the rest is the registry's.
 SELF_EDITABLE = {"name", "categories", "service_region_codes", "member_count", "founded_on", "description", "contact",
-                 "region_code", "legal_form"}
+                 "contact_person", "contact_phone", "region_code", "legal_form", "function_type"}
+
+
+def _fold_contact(data: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    """``contact_person`` / ``contact_phone`` are the contact's ``person`` / ``phone``: one place holds them."""
+    person, phone = data.pop("contact_person", None), data.pop("contact_phone", None)
+    if person is None and phone is None:
+        return data
+    contact = dict(data.get("contact") or current or {})
+    if person is not None:
+        contact["person"] = person
+    if phone is not None:
+        contact["phone"] = phone
+    return {**data, "contact": contact}
+
+
+def present(org: Organization, *, signed_in: bool) -> OrganizationOut:
+    """The read model; contact details only for signed-in readers."""
+    out = OrganizationOut.model_validate(org)
+    if not signed_in:
+        out.contact = None
+    else:
+        out.contact_person, out.contact_phone = (org.contact or {}).get("person"), (org.contact or {}).get("phone")
+    return out
+
+
+async def list_page(session: AsyncSession, user: User | None, *, kind: str | None = None,
+                    registration: str | None = None, min_a_level: int | None = None, region: str | None = None,
+                    q: str | None = None, limit: int = 20, cursor: str | None = None) -> OrganizationList:
+    """One page of the registry by name (``region``: based in it or under it): the API's list and the portal's."""
+    region_codes = None
+    if region is not None:
+        region_codes = [r.code for r in await RegionRepository(session).subtree(region)]
+    page = await OrganizationRepository(session).page(
+        kind=kind, registration=registration, min_a_level=min_a_level, region_codes=region_codes, q=q,
+        limit=limit, cursor=cursor,
+    )
+    return OrganizationList(items=[present(o, signed_in=user is not None) for o in page.items],
+                            next_cursor=page.next_cursor)
 
 
 def _check_consistency(data: dict[str, Any]) -> None:
@@ -56,6 +96,7 @@ async def _check_references(session: AsyncSession, data: dict[str, Any], org_id:
 
 
 async def create(session: AsyncSession, *, actor_id: uuid.UUID | None, data: dict[str, Any]) -> Organization:
+    data = _fold_contact(dict(data), None)
     data = {**data, "contact": data.get("contact") or {}}
     _check_consistency(data)
     await _check_references(session, data, None)
@@ -80,6 +121,7 @@ async def update(session: AsyncSession, *, user: User, org: Organization, change
         if locked:
             raise forbidden(f"这些字段由登记管理方维护：{'、'.join(locked)}",
                             f"These fields are kept by the registry: {', '.join(locked)}", code="registry_field")
+    changes = _fold_contact(dict(changes), org.contact)
     merged = {c: getattr(org, c) for c in ("kind", "legal_form", "registration", "credit_code")} | changes
     _check_consistency(merged)
     await _check_references(session, changes, org.id)
@@ -97,4 +139,15 @@ async def get_or_404(session: AsyncSession, org_id: uuid.UUID) -> Organization:
     org = await OrganizationRepository(session).get(org_id)
     if org is None:
         raise not_found("organization")
+    return org
+
+
+async def social_recipient(session: AsyncSession, org_id: uuid.UUID, field: str = "organization_id") -> Organization:
+    """The active social organization money is to go to (a seed grant, a crowdfunded project); 422 otherwise."""
+    org = await OrganizationRepository(session).get(org_id)
+    if org is None:
+        raise invalid(["body", field], "organization 不存在", "Unknown organization", code="unknown_organization")
+    if org.kind != Kind.social_org or org.status != "active":
+        raise invalid(["body", field], "资金只能给在册的社会组织", "The money goes to active social organizations",
+                      code="not_a_social_organization")
     return org

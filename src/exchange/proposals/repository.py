@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from exchange.kit.pagination import Page, SortKey
 from exchange.kit.repository import RepositoryBase
@@ -33,6 +35,28 @@ class ProposalRepository(RepositoryBase[Proposal]):
         stmt = (select(Proposal).where(Proposal.status == status)
                 .order_by(Proposal.publicized_at.desc(), Proposal.id).limit(limit))
         return list((await self.session.execute(stmt)).scalars())
+
+    async def notice_keys(self, status: str, after: Sequence[Any] | None,
+                          limit: int) -> list[tuple[str, uuid.UUID, dt.datetime]]:
+        """("proposal", id, publicized_at) of the proposals in ``status``, newest first, after the previous
+        page's last (at, kind, id) of the whole notice board (ordered by at, kind, id, all descending)."""
+        stmt = select(Proposal.id, Proposal.publicized_at).where(
+            Proposal.status == status, Proposal.publicized_at.is_not(None))
+        if after is not None:
+            at, kind, id_ = after
+            if "proposal" < kind:
+                stmt = stmt.where(Proposal.publicized_at <= at)
+            elif "proposal" == kind:
+                stmt = stmt.where(or_(Proposal.publicized_at < at, and_(Proposal.publicized_at == at, Proposal.id < id_)))
+            else:
+                stmt = stmt.where(Proposal.publicized_at < at)
+        stmt = stmt.order_by(Proposal.publicized_at.desc(), Proposal.id.desc()).limit(limit)
+        return [("proposal", i, at) for i, at in (await self.session.execute(stmt)).all()]
+
+    async def by_ids(self, ids: Sequence[uuid.UUID]) -> list[Proposal]:
+        if not ids:
+            return []
+        return list((await self.session.execute(select(Proposal).where(Proposal.id.in_(list(ids))))).scalars())
 
     async def vote_of(self, proposal_id: uuid.UUID, user_id: uuid.UUID) -> ProposalVote | None:
         stmt = select(ProposalVote).where(ProposalVote.proposal_id == proposal_id, ProposalVote.user_id == user_id)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import events
 from exchange.accounts.models import Role, User
 from exchange.activities.repository import ActivityRepository
 from exchange.audit import service as audit
@@ -125,6 +126,9 @@ async def advance(session: AsyncSession, *, user: User, proposal_id: uuid.UUID, 
     proposal.status = step.to
     await session.flush()
     _audit(session, user, proposal, "advanced", summary)
+    # proposals are public; the resident who made it is told of each step (the other steppers took it)
+    events.record(session, events.ProposalAdvanced(proposal_id=proposal.id, stage=str(step.to), title=proposal.title,
+                                                   audience=events.Audience.everyone(users=[proposal.author_id])))
     return proposal
 
 

@@ -10,16 +10,28 @@ from exchange.kit.pagination import Page, SortKey
 from exchange.kit.repository import RepositoryBase
 from exchange.regions.models import Region
 
+_HELD = "regions_read"
+
 
 class RegionRepository(RepositoryBase[Region]):
     model = Region
 
     async def get_many(self, codes: Iterable[str]) -> dict[str, Region]:
-        codes = list(set(codes))
-        if not codes:
-            return {}
-        rows = (await self.session.execute(select(Region).where(Region.code.in_(codes)))).scalars()
-        return {r.code: r for r in rows}
+        """Regions by code; those this session read before cost no query (a region never changes once added)."""
+        held: dict[str, Region] = self.session.info.setdefault(_HELD, {})
+        found: dict[str, Region] = {}
+        missing = []
+        for code in set(codes):
+            if code in held:
+                found[code] = held[code]
+            else:
+                missing.append(code)
+        if missing:
+            rows = (await self.session.execute(select(Region).where(Region.code.in_(missing)))).scalars()
+            fresh = {r.code: r for r in rows}
+            held |= fresh
+            found |= fresh
+        return found
 
     async def subtree(self, code: str) -> list[Region]:
         """The region and everything under it: one prefix scan on the indexed path."""
@@ -46,6 +58,10 @@ class RegionRepository(RepositoryBase[Region]):
         if q:
             stmt = stmt.where(Region.name.contains(q, autoescape=True) | Region.code.startswith(q, autoescape=True))
         return await self.list_page(stmt, [SortKey(Region.path)], limit=limit, cursor=cursor, tag="regions")
+
+    async def all_regions(self) -> list[Region]:
+        """The whole tree, parents before children (by path)."""
+        return list((await self.session.execute(select(Region).order_by(Region.path))).scalars())
 
     async def all_parents(self) -> dict[str, str | None]:
         """code → parent_code for the whole tree (small: a district has a few thousand regions)."""

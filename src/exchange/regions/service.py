@@ -20,6 +20,21 @@ def code_prefix(code: str) -> str:
     return code.rstrip("0") or code
 
 
+def significant_prefix(code: str) -> str:
+    """The prefix a region's descendants share, by the levels of the code: 510107003000 → 510107003."""
+    sizes = {12: (9, 6, 4, 2), 6: (4, 2)}.get(len(code), ())
+    for size in sizes:
+        if code[size:] == "0" * (len(code) - size) and (size == min(sizes) or code[size - 2:size] != "00"):
+            return code[:size]
+    return code
+
+
+def covers(region: str, place: str) -> bool:
+    """Whether ``region`` contains ``place`` or lies within it (a district's street, or its city)."""
+    prefix = significant_prefix(region)
+    return place.startswith(prefix) or prefix.startswith(place)
+
+
 def _check_fits(code: str, level: Level, parent: Region | None) -> None:
     if parent is None:
         return

@@ -101,6 +101,8 @@ async def ranking(session: AsyncSession, user: User, call_id: uuid.UUID) -> list
     items: list[service.Ranked] = []
     allowed = False
     for opp in await TenderRepository(session).opportunities_of_call(call.id):
+        if opp.status == "draft":  # not yet published: nothing to rank, as for any bidding not closed
+            raise errors.bids_sealed()
         opp = await service.get_opportunity(session, opp.id)
         if opp.status in ("cancelled", "unsuccessful"):
             continue
@@ -109,7 +111,8 @@ async def ranking(session: AsyncSession, user: User, call_id: uuid.UUID) -> list
             raise errors.bids_sealed()
         items.extend(await service.rank(session, opp))
     if not allowed and user.role != "manager":
-        raise forbidden("只有采购方、管理员和评审专家可以查看排名", "Only the buyer, managers and the panel may read the ranking",
+        raise forbidden("只有采购方、公益经理人和评审专家可以查看排名",
+                        "Only the buyer, managers and the panel may read the ranking",
                         code="not_allowed")
     items.sort(key=lambda r: (r.weighted_score is None, -(r.weighted_score or 0), r.bid.price_fen, r.bid.submitted_at))
     for i, r in enumerate(items, 1):

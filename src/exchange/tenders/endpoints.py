@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,7 @@ from exchange.kit.ids import parse_uuid
 from exchange.kit.routing import UnitOfWorkRoute
 from exchange.opportunities import service as opportunities
 from exchange.opportunities.models import Opportunity
+from exchange.privacy import redaction
 from exchange.tenders import calls, service
 from exchange.tenders.models import Award, Bid
 from exchange.tenders.schemas import (
@@ -54,16 +56,20 @@ def bid_out(bid: Bid, opp: Opportunity) -> BidOut:
     return out
 
 
+def objection_out(objection: Any, viewer: Any, documents: Sequence[Any] = ()) -> ObjectionOut:
+    """Objectors are not named publicly (see ``exchange.privacy.redaction``); the evidence names its
+    uploader to the objector and staff only."""
+    out = ObjectionOut.model_validate(redaction.objection_for(viewer, ObjectionOut.model_validate(objection).model_dump()))
+    named = viewer is not None and (viewer.role in redaction.STAFF_ROLES or viewer.id == objection.filed_by)
+    out.documents = [document_out(d, name_uploader=named) for d in documents]
+    return out
+
+
 def award_out(item: Award, objections: list, documents: dict | None = None,  # type: ignore[type-arg]
-              user: User | None = None) -> AwardOut:
+              viewer: Any = None) -> AwardOut:
     """The award with its objections and their evidence (the objector is named to staff and to itself only)."""
     out = AwardOut.model_validate(item)
-    out.objections = []
-    for o in objections:
-        named = user is not None and (user.role in ("admin", "manager") or user.id == o.filed_by)
-        obj = ObjectionOut.model_validate(o)
-        obj.documents = [document_out(d, name_uploader=named) for d in (documents or {}).get(o.id, [])]
-        out.objections.append(obj)
+    out.objections = [objection_out(o, viewer, (documents or {}).get(o.id, [])) for o in objections]
     return out
 
 
@@ -199,7 +205,7 @@ async def read_award(award_id: str, user: OptionalUser, session: Session, respon
              responses=problems(401, 404, 409, 422))
 async def object_to(award_id: str, body: ObjectionIn, user: CurrentUser, session: Session) -> ObjectionOut:
     """File an objection (质疑) during the standstill; an open objection blocks the deal."""
-    return ObjectionOut.model_validate(await service.object_to(session, user, parse_uuid(award_id, "award"), body.reason))
+    return objection_out(await service.object_to(session, user, parse_uuid(award_id, "award"), body.reason), user)
 
 
 @router.post("/objections/{objection_id}/resolve", operation_id="resolveObjection",
@@ -207,7 +213,7 @@ async def object_to(award_id: str, body: ObjectionIn, user: CurrentUser, session
 async def resolve(objection_id: str, body: ResolveIn, user: CurrentUser, session: Session) -> ObjectionOut:
     """Resolve an objection: `upheld` cancels the award; `rejected` lets the standstill run on."""
     objection = await service.resolve(session, user, parse_uuid(objection_id, "objection"), body.decision, body.reason)
-    return ObjectionOut.model_validate(objection)
+    return objection_out(objection, user)
 
 
 @router.post("/calls", operation_id="createCall",

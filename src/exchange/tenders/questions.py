@@ -8,6 +8,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import events
 from exchange.accounts.models import Role, User
 from exchange.audit import service as audit
 from exchange.errors import ExchangeError, not_found
@@ -27,6 +28,8 @@ async def ask(session: AsyncSession, user: User, opportunity_id: uuid.UUID, text
     await session.flush()
     audit.record(session, actor_id=user.id, action="question.asked", entity_type="question", entity_id=question.id,
                  summary={"opportunity_id": opp.id})
+    events.record(session, events.QuestionAsked(question_id=question.id, opportunity_id=opp.id,
+                                                audience=events.Audience.only(organizations=[opp.buyer_organization_id])))
     return question
 
 
@@ -45,9 +48,16 @@ async def answer(session: AsyncSession, user: User, question_id: uuid.UUID, text
         opp.terms_changed_at = at
         audit.record(session, actor_id=user.id, action="opportunity.amended", entity_type="opportunity", entity_id=opp.id,
                      public=True, summary={"question_id": question.id, "answer": text})
+        events.record(session, events.OpportunityAmended(
+            opportunity_id=opp.id, changed=["clarification"],
+            audience=events.Audience.everyone(organizations=[opp.buyer_organization_id])))
     audit.record(session, actor_id=user.id, action="question.answered", entity_type="question", entity_id=question.id,
                  public=True, summary={"opportunity_id": opp.id, "question": question.question, "answer": text,
                                        "amends_terms": amends_terms})
+    # public (the answer is), told to the asking organization; the asker is not in the event
+    events.record(session, events.QuestionAnswered(
+        question_id=question.id, opportunity_id=opp.id, amends_terms=amends_terms,
+        audience=events.Audience.everyone(organizations=[question.organization_id])))
     await session.flush()
     return question
 

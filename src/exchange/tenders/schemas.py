@@ -128,7 +128,7 @@ class ObjectionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
     award_id: uuid.UUID
-    filed_by: uuid.UUID
+    filed_by: uuid.UUID | None = Field(description="The objector: shown only to the objector, managers and admins")
     reason: str
     status: str
     resolution_reason: str | None

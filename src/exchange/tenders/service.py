@@ -341,7 +341,7 @@ async def readable_bid(session: AsyncSession, user: User | None, bid_id: uuid.UU
     if not is_closed(opp):
         raise not_found("bid")
     if not caps & REVIEWERS:
-        raise forbidden("只有采购方、管理员和评审专家可以查看投标", "Only the buyer, managers and the panel may read bids",
+        raise forbidden("只有采购方、公益经理人和评审专家可以查看投标", "Only the buyer, managers and the panel may read bids",
                         code="not_allowed")
     return bid, opp, caps
 
@@ -355,7 +355,7 @@ async def list_bids(session: AsyncSession, user: User | None, opportunity_id: uu
     if not is_closed(opp):
         raise errors.bids_sealed()
     if not caps & REVIEWERS:
-        raise forbidden("只有采购方、管理员和评审专家可以查看投标", "Only the buyer, managers and the panel may read bids",
+        raise forbidden("只有采购方、公益经理人和评审专家可以查看投标", "Only the buyer, managers and the panel may read bids",
                         code="not_allowed")
     return list(await TenderRepository(session).bids(opp.id)), opp
 
@@ -457,7 +457,8 @@ async def ranking(session: AsyncSession, user: User, opportunity_id: uuid.UUID) 
     opp = await get_opportunity(session, opportunity_id)
     caps = await capacities(session, user, opp)
     if not caps & REVIEWERS:
-        raise forbidden("只有采购方、管理员和评审专家可以查看排名", "Only the buyer, managers and the panel may read the ranking",
+        raise forbidden("只有采购方、公益经理人和评审专家可以查看排名",
+                        "Only the buyer, managers and the panel may read the ranking",
                         code="not_allowed")
     if not is_closed(opp):
         raise errors.bids_sealed()

@@ -1,0 +1,45 @@
+"""The canonical JSON form of what the audit chain hashes.
+
+An event's summary is stored as JSON (JSONB on PostgreSQL), which does not give back every value
+as it was given: ``-0.0`` comes back as ``0.0``, ``1e300`` as a 301-digit integer, integers beyond
+2**53 are not numbers to every reader, keys come back reordered, and text may arrive in either
+Unicode normalization form. :func:`canonical` maps a value onto a form that every store gives back
+unchanged, and the hash is taken over its RFC 8785 (JSON Canonicalization Scheme) serialization —
+so a value that passed validation can never make an intact chain look broken.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from typing import Any
+
+import rfc8785
+
+SAFE_INTEGER = 2**53 - 1
+
+
+def canonical(value: Any) -> Any:
+    """``value`` as JSON that survives any JSON store unchanged (idempotent)."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) <= SAFE_INTEGER else str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value.is_integer():
+            return int(value) if abs(value) <= SAFE_INTEGER else repr(value)  # -0.0 → 0; 1e300 → "1e+300"
+        return value
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {canonical(str(k)): canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [canonical(v) for v in value]
+    return canonical(str(value))  # UUIDs, datetimes, decimals: their text
+
+
+def dumps(value: Any) -> bytes:
+    """The bytes hashed: RFC 8785 over the canonical form."""
+    return rfc8785.dumps(canonical(value))

@@ -1,0 +1,1 @@
+"""Notifications: every event told to the people who must act or who asked, in their language."""

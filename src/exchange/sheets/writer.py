@@ -1,0 +1,311 @@
+"""Writing sheets with XlsxWriter, and CSV.
+
+XlsxWriter writes every workbook here: in ``constant_memory`` mode it flushes each row to a temporary file as
+soon as the next row starts, so a 100,000-row export holds one row in memory, not the sheet; it also writes data
+validation lists, comments, merged title rows and number formats, which the templates and the statistics
+tables need. (openpyxl can write styles too, but keeps every cell of a sheet in memory until it saves, unless
+in write-only mode, where it loses most of what the templates need.) Reading is python-calamine's job
+(:mod:`exchange.sheets.reader`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from exchange.sheets.values import excel_text
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
+CHUNK = 64 * 1024
+
+
+def _formats(book: Workbook) -> dict[str, Any]:
+    return {
+        "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                   "valign": "vcenter"}),
+        "title": book.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}),
+        "subtitle": book.add_format({"italic": True, "font_color": "#595959"}),
+        "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+        "money": book.add_format({"num_format": "#,##0.00"}),
+        "example": book.add_format({"font_color": "#7F7F7F", "italic": True}),
+        "int": book.add_format({"num_format": "#,##0", "border": 1}),
+        "cell": book.add_format({"border": 1}),
+        "percent": book.add_format({"num_format": "0.0%", "border": 1}),
+        "total": book.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2", "num_format": "#,##0"}),
+        "total_label": book.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2"}),
+        "total_percent": book.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2", "num_format": "0.0%"}),
+        "money_cell": book.add_format({"num_format": "#,##0.00", "border": 1}),
+        "total_money": book.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2", "num_format": "#,##0.00"}),
+    }
+
+
+def _naive(value: dt.datetime) -> dt.datetime:
+    """Excel has no time zones: moments are written in China time (UTC+8), as the offices read them."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+
+
+def write_cell(sheet: Worksheet, row: int, col: int, value: Any, fmt: dict[str, Any]) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        sheet.write_string(row, col, "是" if value else "否")
+    elif isinstance(value, dt.datetime):
+        sheet.write_datetime(row, col, _naive(value), fmt["datetime"])
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), fmt["date"])
+    elif isinstance(value, Money):
+        sheet.write_number(row, col, value.fen / 100, fmt["money"])
+    elif isinstance(value, int | float):
+        sheet.write_number(row, col, value)
+    else:
+        sheet.write_string(row, col, str(value))  # never a formula, whatever the text begins with
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in fen, shown in yuan with two decimals."""
+
+    fen: int
+
+    def __str__(self) -> str:
+        return f"{self.fen // 100}.{self.fen % 100:02d}" if self.fen >= 0 else f"-{Money(-self.fen)}"
+
+
+class XlsxStream:
+    """One sheet written row by row in constant memory to a temporary file, then read back in chunks."""
+
+    def __init__(self, sheet_name: str, headers: Sequence[str], widths: Sequence[int] | None = None) -> None:
+        handle, self.path = tempfile.mkstemp(suffix=".xlsx", prefix="exchange-export-")
+        os.close(handle)
+        self.book = xlsxwriter.Workbook(self.path, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
+        self.fmt = _formats(self.book)
+        self.sheet = self.book.add_worksheet(sheet_name[:31])
+        for i, header in enumerate(headers):
+            self.sheet.set_column(i, i, (widths[i] if widths else None) or max(10, min(40, len(header) * 2 + 2)))
+            self.sheet.write_string(0, i, header, self.fmt["header"])
+        self.sheet.freeze_panes(1, 0)
+        self.row = 1
+
+    def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        for values in rows:
+            for col, value in enumerate(values):
+                write_cell(self.sheet, self.row, col, value, self.fmt)
+            self.row += 1
+
+    def close(self) -> None:
+        self.book.close()
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        try:
+            with open(self.path, "rb") as handle:  # noqa: ASYNC230 — local temporary file, read in 64 KiB chunks
+                while chunk := handle.read(CHUNK):
+                    yield chunk
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+
+def csv_line(values: Sequence[Any]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([_csv_value(v) for v in values])
+    return buffer.getvalue().encode("utf-8")
+
+
+CSV_BOM = b"\xef\xbb\xbf"
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return _naive(value).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Money):
+        return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return excel_text(str(value))
+
+
+# -- the workbooks that fit in memory: templates and statistics tables ------------------------------------
+
+@dataclass
+class Table:
+    """A statistics table as an office sends it: title row, unit and date line, header, rows, totals."""
+
+    name: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    unit: str = "单位：个"
+    as_of: dt.datetime | None = None
+    totals: list[list[Any]] = field(default_factory=list)  # bold rows under the table (合计, 占比 …)
+    percent_columns: set[int] = field(default_factory=set)
+    percent_totals: set[int] = field(default_factory=set)  # indexes of ``totals`` rows that hold shares
+    money_columns: set[int] = field(default_factory=set)
+    note: str = ""
+
+
+def tables_workbook(tables: Sequence[Table]) -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    fmt = _formats(book)
+    for table in tables:
+        _write_table(book.add_worksheet(table.name[:31]), table, fmt)
+    book.close()
+    return out.getvalue()
+
+
+def _write_table(sheet: Worksheet, table: Table, fmt: dict[str, Any]) -> None:
+    last = max(len(table.headers) - 1, 0)
+    sheet.merge_range(0, 0, 0, last, table.title, fmt["title"]) if last else sheet.write(0, 0, table.title, fmt["title"])
+    sheet.set_row(0, 28)
+    as_of = _naive(table.as_of).strftime("%Y年%m月%d日 %H:%M") if table.as_of else ""
+    sheet.write_string(1, 0, f"{table.unit}    数据截至：{as_of}", fmt["subtitle"])
+    for i, header in enumerate(table.headers):
+        sheet.write_string(2, i, header, fmt["header"])
+        sheet.set_column(i, i, max(10, min(36, len(header) * 2 + 4)))
+    row = 3
+    for values in table.rows:
+        _write_values(sheet, row, values, table, fmt, total=False)
+        row += 1
+    for i, values in enumerate(table.totals):
+        _write_values(sheet, row, values, table, fmt, total=True, percent=i in table.percent_totals)
+        row += 1
+    if table.note:
+        sheet.write_string(row + 1, 0, table.note, fmt["subtitle"])
+    sheet.freeze_panes(3, 1)
+
+
+def _write_values(sheet: Worksheet, row: int, values: list[Any], table: Table, fmt: dict[str, Any], *, total: bool,
+                  percent: bool = False) -> None:
+    for col, value in enumerate(values):
+        if (percent or col in table.percent_columns) and isinstance(value, int | float) and not isinstance(value, bool):
+            sheet.write_number(row, col, value, fmt["total_percent" if total else "percent"])
+        elif col in table.money_columns and isinstance(value, int):
+            sheet.write_number(row, col, value / 100, fmt["total_money" if total else "money_cell"])
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            sheet.write_number(row, col, value, fmt["total" if total else "int"])
+        elif isinstance(value, dt.datetime):
+            sheet.write_string(row, col, _naive(value).strftime("%Y-%m-%d %H:%M:%S"), fmt["cell"])
+        else:
+            sheet.write_string(row, col, "" if value is None else str(value), fmt["total_label" if total else "cell"])
+
+
+@dataclass
+class TemplateColumn:
+    header: str
+    note: str
+    example: Any
+    choices_range: str | None = None  # e.g. "=说明!$G$3:$G$17"
+    boolean: bool = False
+
+
+@dataclass
+class Vocabulary:
+    title: str
+    items: list[tuple[str, str]]  # (code, Chinese label)
+
+
+def template_workbook(sheet_name: str, columns: Sequence[TemplateColumn], vocabularies: Sequence[Vocabulary],
+                      column_guide: Sequence[tuple[str, str, str, str]], intro: str) -> bytes:
+    """A data sheet (headers, an example row, validation lists) and 说明 (columns and every allowed code)."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    fmt = _formats(book)
+    data = book.add_worksheet(sheet_name[:31])
+    guide = book.add_worksheet("说明")
+    ranges = _write_guide(guide, vocabularies, column_guide, intro, fmt)
+    for i, col in enumerate(columns):
+        data.set_column(i, i, max(12, min(36, len(col.header) * 2 + 4)))
+        data.write_string(0, i, col.header, fmt["header"])
+        if col.note:
+            data.write_comment(0, i, col.note, {"x_scale": 2})
+        if col.example not in (None, ""):
+            if isinstance(col.example, int | float):
+                data.write_number(1, i, col.example, fmt["example"])
+            else:
+                data.write_string(1, i, str(col.example), fmt["example"])
+        source = ranges.get(col.choices_range or "") if col.choices_range else None
+        if source or col.boolean:
+            data.data_validation(1, i, 1_048_575, i, {
+                "validate": "list", "source": source if source else ["是", "否"], "error_type": "warning",
+                "error_title": "取值不在列表中", "error_message": "请从下拉列表中选择，或填写说明页中的代码"})
+    data.freeze_panes(1, 0)
+    book.close()
+    return out.getvalue()
+
+
+def _write_guide(sheet: Worksheet, vocabularies: Sequence[Vocabulary], column_guide: Sequence[tuple[str, str, str, str]],
+                 intro: str, fmt: dict[str, Any]) -> dict[str, str]:
+    """Columns A–D: what each column means; from F on, each vocabulary as (中文, 代码) in two columns."""
+    sheet.write_string(0, 0, intro, fmt["subtitle"])
+    for i, header in enumerate(("表头", "字段", "必填", "说明")):
+        sheet.write_string(2, i, header, fmt["header"])
+    for r, values in enumerate(column_guide, start=3):
+        for c, value in enumerate(values):
+            sheet.write_string(r, c, value)
+    sheet.set_column(0, 0, 20)
+    sheet.set_column(1, 1, 22)
+    sheet.set_column(3, 3, 50)
+    ranges: dict[str, str] = {}
+    for n, vocab in enumerate(vocabularies):
+        col = 5 + 3 * n
+        sheet.write_string(1, col, vocab.title, fmt["header"])
+        sheet.write_string(2, col, "中文", fmt["header"])
+        sheet.write_string(2, col + 1, "代码", fmt["header"])
+        sheet.set_column(col, col, 18)
+        sheet.set_column(col + 1, col + 1, 22)
+        for r, (code, label) in enumerate(vocab.items, start=3):
+            sheet.write_string(r, col, label)
+            sheet.write_string(r, col + 1, code)
+        letter = xlsxwriter.utility.xl_col_to_name(col)
+        ranges[vocab.title] = f"='说明'!${letter}$4:${letter}${3 + max(len(vocab.items), 1)}"
+    return ranges
+
+
+# -- HTTP ---------------------------------------------------------------------------------------------------
+
+StatsFormat = Literal["json", "xlsx"]
+XLSX_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+          "description": "JSON, or with `format=xlsx` the table as an .xlsx sheet"}}
+
+
+def attachment(filename: str, ascii_name: str) -> dict[str, str]:
+    """``Content-Disposition`` with the UTF-8 name (RFC 6266 / 5987) and an ASCII fallback."""
+    from urllib.parse import quote
+
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"}
+
+
+def xlsx_response(tables: Sequence[Table], filename: str, ascii_name: str) -> Any:
+    from fastapi import Response
+
+    return Response(tables_workbook(tables), media_type=XLSX_TYPE, headers=attachment(filename, ascii_name))
+
+
+def share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0

@@ -1,0 +1,1 @@
+"""Webhooks: an organization's systems subscribe to events and receive them signed (Standard Webhooks)."""
