@@ -8,30 +8,15 @@ from fastapi import APIRouter, Form, Request, Response
 
 from exchange.accounts import flows, service
 from exchange.accounts.deps import AdminUser, CurrentUser
-from exchange.accounts.schemas import Me, RegisterIn, Token, UserCreate, UserOut, normalize_username
-from exchange.errors import ExchangeError, problems
+from exchange.accounts.schemas import Me, RegisterIn, Token, UserCreate, UserOut
+from exchange.errors import problems
 from exchange.kit.clock import now
-from exchange.kit.http import Session, resource_headers
+from exchange.kit.http import Session, client_ip, resource_headers
 from exchange.kit.routing import UnitOfWorkRoute
 from exchange.kit.security import encode_token
 from exchange.points import service as points
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["accounts"])
-
-
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _check_rate(request: Request, username: str) -> None:
-    limiter = request.app.state.login_limiter
-    ip_limiter = request.app.state.login_ip_limiter
-    wait = max(limiter.blocked_for(f"u:{username}"), ip_limiter.blocked_for(f"ip:{_client_ip(request)}"))
-    if wait > 0:
-        raise ExchangeError(
-            "too_many_login_attempts", 429, "登录失败次数过多，请稍后再试", "Too many failed logins; try again later",
-            headers={"Retry-After": str(int(wait) + 1)},
-        )
 
 
 @router.post("/auth/token", response_model=Token, operation_id="login", responses=problems(401, 422, 429))
@@ -40,19 +25,10 @@ async def login(
     username: Annotated[str, Form(max_length=200)], password: Annotated[str, Form(max_length=256)],
 ) -> Token:
     """Log in with the OAuth2 password form; repeated failures per username or address answer 429."""
-    try:
-        name = normalize_username(username)  # the same normalization as at sign-up (NFKC, case)
-    except ValueError:
-        name = username.strip().lower()  # cannot exist; still counts as a failed login
-    _check_rate(request, name)
-    try:
-        user = await service.authenticate(session, name, password)
-    except ExchangeError:
-        request.app.state.login_limiter.hit(f"u:{name}")
-        request.app.state.login_ip_limiter.hit(f"ip:{_client_ip(request)}")
-        raise
-    request.app.state.login_limiter.reset(f"u:{name}")
-    settings = request.app.state.settings
+    state = request.app.state
+    user = await service.sign_in(session, username=username, password=password, client_ip=client_ip(request),
+                                 per_user=state.login_limiter, per_address=state.login_ip_limiter)
+    settings = state.settings
     token = encode_token(user.id, user.role, settings.secret_key, settings.token_ttl_seconds, now())
     return Token(access_token=token, expires_in=settings.token_ttl_seconds)
 

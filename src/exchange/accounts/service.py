@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import ORG_ROLES, Role, User
 from exchange.accounts.repository import UserRepository
+from exchange.accounts.schemas import normalize_username
 from exchange.audit import service as audit
 from exchange.errors import ExchangeError, invalid
 from exchange.kit.security import hash_password, verify_password
@@ -31,6 +33,37 @@ async def authenticate(session: AsyncSession, username: str, password: str) -> U
     user = await UserRepository(session).by_username(username)
     if not verify_password(user.password_hash if user else None, password) or user is None or not user.is_active:
         raise bad_login()
+    return user
+
+
+class LoginLimiter(Protocol):
+    def blocked_for(self, key: str) -> float: ...
+    def hit(self, key: str) -> None: ...
+    def reset(self, key: str) -> None: ...
+
+
+async def sign_in(session: AsyncSession, *, username: str, password: str, client_ip: str,
+                  per_user: LoginLimiter, per_address: LoginLimiter) -> User:
+    """Log in: the one rule behind the API's token and the pages' session. Repeated failures per username or
+    per address are refused (429 with ``Retry-After``) before the password is even checked; a failure counts
+    against both, a success clears the username's count."""
+    try:
+        name = normalize_username(username)  # the same normalization as at sign-up (NFKC, case)
+    except ValueError:
+        name = username.strip().lower()  # cannot exist; still counts as a failed login
+    wait = max(per_user.blocked_for(f"u:{name}"), per_address.blocked_for(f"ip:{client_ip}"))
+    if wait > 0:
+        raise ExchangeError(
+            "too_many_login_attempts", 429, "登录失败次数过多，请稍后再试", "Too many failed logins; try again later",
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
+    try:
+        user = await authenticate(session, name, password)
+    except ExchangeError:
+        per_user.hit(f"u:{name}")
+        per_address.hit(f"ip:{client_ip}")
+        raise
+    per_user.reset(f"u:{name}")
     return user
 
 

@@ -20,6 +20,11 @@ async def get_session(request: Request) -> AsyncSession:
 Session = Annotated[AsyncSession, Depends(get_session)]
 
 
+def client_ip(request: Request) -> str:
+    """The caller's address (what the login limiter counts per address)."""
+    return request.client.host if request.client else "unknown"
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 
