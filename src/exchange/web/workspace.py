@@ -50,6 +50,10 @@ ENTITY_PAGES = {"need": "/needs/{id}", "offer": "/offers/{id}", "opportunity": "
                 "organization": "/organizations/{id}"}
 
 
+OWN_PAGES = {Role.resident: {"need": "/workspace/resident/needs/{id}"},
+             Role.org: {"offer": "/workspace/org/offers/{id}"}}
+
+
 def for_roles(*roles: Role) -> Any:
     """A page dependency that admits only ``roles`` (403 page for other signed-in users)."""
     allowed = {r.value for r in roles}
@@ -113,8 +117,8 @@ async def notification_list(request: Request, session: Session, user: auth.PageU
     found, unread_count = await notifications.page(session, user, unread=unread, limit=20, cursor=cursor)
     language = await notifications.language_of(session, user, pick_language(request) == "en")
     items = [notifications.present(n, language) for n in found.items]
-    links = {n.id: ENTITY_PAGES[n.entity_type].format(id=n.entity_id)
-             for n in items if n.entity_type in ENTITY_PAGES and n.entity_id}
+    pages = {**ENTITY_PAGES, **OWN_PAGES.get(Role(user.role), {})}
+    links = {n.id: pages[n.entity_type].format(id=n.entity_id) for n in items if n.entity_type in pages and n.entity_id}
     return await page(request, session, user, "ws_notifications.html", {
         "items": items, "links": links, "next_cursor": found.next_cursor, "cursor": cursor,
     }, title=words.t("notifications"))
