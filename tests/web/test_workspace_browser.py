@@ -1,11 +1,14 @@
 """The workspaces in a real browser (headless Chromium): a resident's need from posting to confirmation with
-points, and an organization's offer from draft to published with the opportunities that match it — through
+points, and an organization's offer from draft to published with the opportunities that match it and a bid with a
+document — through
 the pages only, checking what the next person sees over the API. Screenshots of each workspace's main page at
 375 and 1280 px; axe-core and no horizontal scroll on each."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +19,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from exchange.app import create_app
 from tests.builders import run_jobs
 from tests.conftest import make_settings
+from tests.documents import files
 from tests.web.conftest import Browser, LiveServer, Seeded
 
 PASSWORD = "correct-horse-9"  # every test user's (tests.builders.make_user)
@@ -135,7 +139,7 @@ def test_a_residents_need_from_posting_to_confirmation(browser: Browser, live: L
 
 
 def test_an_organizations_offer_and_its_matching_opportunities(browser: Browser, live: LiveServer,
-                                                                seeded: Seeded) -> None:
+                                                                seeded: Seeded, tmp_path: Path) -> None:
     c = seeded.site.world.c
     sign_in(browser, "/workspace", c.org.user.username, 1280)
     assert browser.driver.current_url.endswith("/workspace/org")
@@ -169,6 +173,23 @@ def test_an_organizations_offer_and_its_matching_opportunities(browser: Browser,
     assert ids[0] in {o["id"] for o in seeded.site.opportunities}
     browser.all("#matches details summary")[0].click()
     assert browser.all("#matches .reasons li")[0].is_displayed()
+
+    # bid on the best-ranked opportunity with a document, and keep the receipt
+    browser.all(f'#matches li[data-id="{ids[0]}"] a.bid-link')[0].click()
+    browser.settle()
+    browser.driver.find_element(By.ID, "proposal").send_keys("四点半课堂和儿童议事会，每周两次")
+    browser.driver.find_element(By.ID, "price_yuan").send_keys("48000")
+    click(browser, "#submit-bid")
+    assert "投标已提交" in browser.text(".flash") and browser.text("#bid-status") == "已提交"
+    pdf = files.pdf("儿童友好社区营造服务投标方案")
+    path = tmp_path / "投标方案.pdf"
+    path.write_bytes(pdf)
+    browser.driver.find_element(By.ID, "file").send_keys(str(path))
+    click(browser, "#upload")
+    assert browser.text("#receipt") == hashlib.sha256(pdf).hexdigest()
+    bid_id = browser.driver.current_url.split("/bids/")[1].split("?")[0]
+    docs = api(live, "GET", f"/bids/{bid_id}/documents", token(live, c.org.user.username))["items"]
+    assert [d["sha256"] for d in docs] == [hashlib.sha256(pdf).hexdigest()]
 
     browser.open(f"/workspace/org/offers/{offer_id}", 1280)
     click(browser, "#withdraw-link")
