@@ -20,7 +20,8 @@ sys.path.insert(0, str(ROOT))
 from tests.web.conftest import Browser, LiveServer  # noqa: E402
 
 ACCOUNTS = [("resident", "resident-demo-2026", "/workspace/resident", "workspace-resident"),
-            ("aiyouxi", "org-demo-2026", "/workspace/org", "workspace-org")]
+            ("aiyouxi", "org-demo-2026", "/workspace/org", "workspace-org"),
+            ("manager", "manager-demo-2026", "/workspace/manager", "workspace-manager")]
 
 
 def main() -> None:

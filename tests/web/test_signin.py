@@ -166,12 +166,13 @@ async def test_a_deactivated_user_is_signed_out(app, pages) -> None:
 
 
 FORBIDDEN = {
-    "resident": ["/workspace/org", "/workspace/org/offers/new", "/workspace/org/opportunities", "/workspace/org/rating"],
+    "resident": ["/workspace/org", "/workspace/org/offers/new", "/workspace/org/opportunities", "/workspace/org/rating",
+                 "/workspace/manager"],
     "org": ["/workspace/resident", "/workspace/resident/needs/new", "/workspace/resident/points",
-            "/workspace/resident/neighbours"],
+            "/workspace/resident/neighbours", "/workspace/manager"],
     "manager": ["/workspace/resident", "/workspace/org", "/workspace/org/offers/new"],
-    "buyer": ["/workspace/resident/needs/new", "/workspace/org/rating"],
-    "expert": ["/workspace/resident", "/workspace/org/opportunities"],
+    "buyer": ["/workspace/resident/needs/new", "/workspace/org/rating", "/workspace/manager"],
+    "expert": ["/workspace/resident", "/workspace/org/opportunities", "/workspace/manager"],
 }
 
 

@@ -217,3 +217,13 @@ def test_session_expiry_and_forbidden_pages_in_the_browser(browser: Browser, liv
     WebDriverWait(browser.driver, 20).until(lambda d: "表单已失效" in d.page_source)
     mine = api(live, "GET", "/needs", token(live, c.resident.user.username), params={"mine": "true", "q": "伪造"})
     assert mine["items"] == []
+
+
+def test_the_managers_triage_board(browser: Browser, live: LiveServer, seeded: Seeded) -> None:
+    c = seeded.site.world.c
+    sign_in(browser, "/workspace", c.manager.user.username, 1280)
+    assert browser.driver.current_url.endswith("/workspace/manager")
+    shown = {li.get_attribute("data-id") for li in browser.all(".triage-group li.card")}
+    open_needs = httpx.get(f"{live.base}/api/v1/needs", timeout=30).json()["items"]
+    assert shown == {n["id"] for n in open_needs} and shown
+    check_page(browser, "workspace-manager")

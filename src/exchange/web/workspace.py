@@ -28,7 +28,7 @@ router = APIRouter(prefix="/workspace", route_class=SignedInRoute, include_in_sc
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
 
 # the main page of each role's workspace (roles without one land on the shared page)
-MAIN = {Role.resident: "/workspace/resident", Role.org: "/workspace/org"}
+MAIN = {Role.resident: "/workspace/resident", Role.org: "/workspace/org", Role.manager: "/workspace/manager"}
 
 # each role's menu
 LINKS = {
@@ -38,6 +38,7 @@ LINKS = {
     Role.org: [("/workspace/org", "my_offers"), ("/workspace/org/offers/new", "new_offer"),
                ("/workspace/org/opportunities", "matching_opportunities"), ("/workspace/org/rating", "my_rating"),
                ("/workspace/notifications", "notifications")],
+    Role.manager: [("/workspace/manager", "triage_board"), ("/workspace/notifications", "notifications")],
 }
 
 
