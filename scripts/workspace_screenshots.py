@@ -21,7 +21,8 @@ from tests.web.conftest import Browser, LiveServer  # noqa: E402
 
 ACCOUNTS = [("resident", "resident-demo-2026", "/workspace/resident", "workspace-resident"),
             ("aiyouxi", "org-demo-2026", "/workspace/org", "workspace-org"),
-            ("manager", "manager-demo-2026", "/workspace/manager", "workspace-manager")]
+            ("manager", "manager-demo-2026", "/workspace/manager", "workspace-manager"),
+            ("minzheng", "buyer-demo-2026", "/workspace/buyer", "workspace-buyer")]
 
 
 def main() -> None:

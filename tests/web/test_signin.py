@@ -167,12 +167,12 @@ async def test_a_deactivated_user_is_signed_out(app, pages) -> None:
 
 FORBIDDEN = {
     "resident": ["/workspace/org", "/workspace/org/offers/new", "/workspace/org/opportunities", "/workspace/org/rating",
-                 "/workspace/manager"],
+                 "/workspace/manager", "/workspace/buyer"],
     "org": ["/workspace/resident", "/workspace/resident/needs/new", "/workspace/resident/points",
-            "/workspace/resident/neighbours", "/workspace/manager"],
-    "manager": ["/workspace/resident", "/workspace/org", "/workspace/org/offers/new"],
+            "/workspace/resident/neighbours", "/workspace/manager", "/workspace/buyer"],
+    "manager": ["/workspace/resident", "/workspace/org", "/workspace/org/offers/new", "/workspace/buyer"],
     "buyer": ["/workspace/resident/needs/new", "/workspace/org/rating", "/workspace/manager"],
-    "expert": ["/workspace/resident", "/workspace/org/opportunities", "/workspace/manager"],
+    "expert": ["/workspace/resident", "/workspace/org/opportunities", "/workspace/manager", "/workspace/buyer"],
 }
 
 

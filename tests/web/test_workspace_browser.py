@@ -227,3 +227,14 @@ def test_the_managers_triage_board(browser: Browser, live: LiveServer, seeded: S
     open_needs = httpx.get(f"{live.base}/api/v1/needs", timeout=30).json()["items"]
     assert shown == {n["id"] for n in open_needs} and shown
     check_page(browser, "workspace-manager")
+
+
+def test_the_buyers_opportunities_and_bids(browser: Browser, live: LiveServer, seeded: Seeded) -> None:
+    c = seeded.site.world.c
+    sign_in(browser, "/workspace", c.buyer.user.username, 1280)
+    assert browser.driver.current_url.endswith("/workspace/buyer")
+    shown = {li.get_attribute("data-id") for li in browser.all("#my-opportunities li.card")}
+    assert {o["id"] for o in seeded.site.opportunities} <= shown
+    check_page(browser, "workspace-buyer")
+    browser.open(f"/workspace/buyer/opportunities/{seeded.site.opportunities[0]['id']}", 375)
+    assert "投标截止前，投标内容密封" in browser.text("#bids-sealed")

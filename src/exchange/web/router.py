@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from exchange.web import bidding, lists, manager, organization, public, resident, signin, workspace
+from exchange.web import bidding, buyer, lists, manager, organization, public, resident, signin, workspace
 from exchange.web.render import HERE
 
 STATIC = "/static"
@@ -49,3 +49,4 @@ def install(app: FastAPI) -> None:
     app.include_router(organization.router)
     app.include_router(bidding.router)
     app.include_router(manager.router)
+    app.include_router(buyer.router)

@@ -28,7 +28,8 @@ router = APIRouter(prefix="/workspace", route_class=SignedInRoute, include_in_sc
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
 
 # the main page of each role's workspace (roles without one land on the shared page)
-MAIN = {Role.resident: "/workspace/resident", Role.org: "/workspace/org", Role.manager: "/workspace/manager"}
+MAIN = {Role.resident: "/workspace/resident", Role.org: "/workspace/org", Role.manager: "/workspace/manager",
+        Role.buyer: "/workspace/buyer"}
 
 # each role's menu
 LINKS = {
@@ -39,6 +40,7 @@ LINKS = {
                ("/workspace/org/opportunities", "matching_opportunities"), ("/workspace/org/rating", "my_rating"),
                ("/workspace/notifications", "notifications")],
     Role.manager: [("/workspace/manager", "triage_board"), ("/workspace/notifications", "notifications")],
+    Role.buyer: [("/workspace/buyer", "my_opportunities"), ("/workspace/notifications", "notifications")],
 }
 
 
