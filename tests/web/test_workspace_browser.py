@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from exchange.app import create_app
@@ -60,13 +61,19 @@ def sign_in(browser: Browser, path: str, username: str, width: int = 1280) -> No
     assert "/login?next=" in browser.driver.current_url
     browser.driver.find_element(By.ID, "username").send_keys(username)
     browser.driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    navigate(browser, browser.driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"))
+
+
+def navigate(browser: Browser, element: Any) -> None:
+    """Click something that loads a new page, and wait for that page (not the old one, still 'complete')."""
+    old = browser.driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser.driver, 30).until(expected_conditions.staleness_of(old))
     browser.settle()
 
 
 def click(browser: Browser, selector: str) -> None:
-    browser.driver.find_element(By.CSS_SELECTOR, selector).click()
-    browser.settle()
+    navigate(browser, browser.driver.find_element(By.CSS_SELECTOR, selector))
 
 
 def check_page(browser: Browser, name: str) -> None:
@@ -115,8 +122,7 @@ def test_a_residents_need_from_posting_to_confirmation(browser: Browser, live: L
     click(browser, ".bell")
     first = browser.all("#notifications li.unread")[0]
     assert "想找人陪奶奶去医院" in first.text
-    first.find_element(By.CSS_SELECTOR, "form button").click()
-    browser.settle()
+    navigate(browser, first.find_element(By.CSS_SELECTOR, "form button"))
     assert (int(browser.text(".bell .count")) if browser.all(".bell .count") else 0) == unread - 1
 
     api(live, "POST", f"/needs/{need_id}/fulfil", neighbour)
@@ -175,8 +181,7 @@ def test_an_organizations_offer_and_its_matching_opportunities(browser: Browser,
     assert browser.all("#matches .reasons li")[0].is_displayed()
 
     # bid on the best-ranked opportunity with a document, and keep the receipt
-    browser.all(f'#matches li[data-id="{ids[0]}"] a.bid-link')[0].click()
-    browser.settle()
+    navigate(browser, browser.all(f'#matches li[data-id="{ids[0]}"] a.bid-link')[0])
     browser.driver.find_element(By.ID, "proposal").send_keys("四点半课堂和儿童议事会，每周两次")
     browser.driver.find_element(By.ID, "price_yuan").send_keys("48000")
     click(browser, "#submit-bid")
