@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -73,7 +75,17 @@ def navigate(browser: Browser, element: Any) -> None:
 
 
 def click(browser: Browser, selector: str) -> None:
-    navigate(browser, browser.driver.find_element(By.CSS_SELECTOR, selector))
+    """``navigate`` to what ``selector`` finds. Chromium may refuse a click on a node of a document it is still
+    swapping in ("does not belong to the document"): the click did not happen, so find the element again."""
+    for attempt in range(3):
+        try:
+            navigate(browser, browser.driver.find_element(By.CSS_SELECTOR, selector))
+            return
+        except (StaleElementReferenceException, WebDriverException) as exc:
+            unresolved = isinstance(exc, StaleElementReferenceException) or "does not belong to the document" in str(exc)
+            if not unresolved or attempt == 2:
+                raise
+            time.sleep(0.5)
 
 
 def check_page(browser: Browser, name: str) -> None:
