@@ -60,4 +60,4 @@ async def test_another_buyer_cannot_read_the_bids(app, client, pages, clock) -> 
     opp, _ = await reviewed(client, clock, w, [9_000_000])
     await sign_in(pages, w.c.other_buyer.user.username)
     r = await pages.get(f"/workspace/buyer/opportunities/{opp['id']}")
-    assert r.status_code == 403 and "只有采购方、管理员和评审专家可以查看投标" in r.text
+    assert r.status_code == 403 and "只有采购方、公益经理人和评审专家可以查看投标" in r.text
