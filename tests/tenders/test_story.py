@@ -169,6 +169,11 @@ async def test_publish_to_close(app, client, clock) -> None:
     assert ("evaluation", deal["id"]) in kinds and ("deal_closed", deal["id"]) in kinds
     board = {n["id"]: n for n in (await ok(client.get("/public/notices", params={"kind": "award"})))["items"]}
     assert board[award["id"]]["status"] == "final" and board[award["id"]]["on_notice"] is False  # stays on the board
+    # the kinds in any order, repeated or not, answer the same board
+    for kinds_asked in (["deal_closed", "evaluation"], ["evaluation", "award", "evaluation", "proposal", "deal_closed"]):
+        picked = {(n["kind"], n["id"]) for n in (await ok(client.get("/public/notices",
+                                                                      params={"kind": kinds_asked, "limit": 200})))["items"]}
+        assert picked == {k for k in kinds if k[0] in kinds_asked}
     package = await ok(client.get("/public/ocds/releases"))
     release = next(r for r in package["releases"] if r["tender"]["id"] == oid)
     assert release["tag"] == ["tender", "award", "contract"] and release["tender"]["status"] == "complete"

@@ -100,11 +100,12 @@ class DealRepository:
         ``after`` is the (at, kind, id) of the previous page's last notice."""
         parts = {
             "award": select(literal("award").label("kind"), Award.id.label("id"), Award.created_at.label("at")),
-            "evaluation": select(literal("evaluation"), Deal.id, Deal.evaluated_at).where(
-                Deal.evaluated_at.is_not(None), Deal.status.in_(["evaluated", "closed"])),
-            "deal_closed": select(literal("deal_closed"), Deal.id, Deal.closed_at).where(
-                Deal.status == "closed", Deal.closed_at.is_not(None)),
+            "evaluation": select(literal("evaluation").label("kind"), Deal.id.label("id"), Deal.evaluated_at.label("at"))
+            .where(Deal.evaluated_at.is_not(None), Deal.status.in_(["evaluated", "closed"])),
+            "deal_closed": select(literal("deal_closed").label("kind"), Deal.id.label("id"), Deal.closed_at.label("at"))
+            .where(Deal.status == "closed", Deal.closed_at.is_not(None)),
         }
+        # every part labels its columns: the union takes its names from whichever part comes first
         sub = union_all(*[parts[k] for k in kinds]).subquery()
         stmt = select(sub.c.kind, sub.c.id, sub.c.at)
         if after is not None:

@@ -64,9 +64,16 @@ async def list_events(
     return EventPage.model_validate({"items": page.items, "next_cursor": page.next_cursor})
 
 
+# the schema of each event of the stream (as OpenAPI 3.2's ``itemSchema`` would put it)
+SSE_EVENT = {"type": "object", "description": "One Server-Sent Event", "properties": {
+    "id": {"type": "string", "description": "the feed position, for `Last-Event-ID`"},
+    "event": {"type": "string", "description": "the event type"},
+    "data": {"type": "string", "contentMediaType": "application/json", "description": "the feed item, as JSON"}}}
+
+
 @router.get("/events/stream", operation_id="streamEvents", responses={
     200: {"description": "`text/event-stream`: one SSE event per feed event (`id`, `event` = type, `data` = the item)",
-          "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **problems(401, 422)})
+          "content": {"text/event-stream": {"schema": SSE_EVENT}}}, **problems(401, 422)})
 async def stream_events(
     request: Request, user: OptionalUser, session: Session,
     last_event_id: str | None = Header(None, alias="Last-Event-ID", max_length=32),
