@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     import_max_rows: int = Field(default=100_000, ge=1)  # data rows per imported sheet
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+    # signed-in pages (/workspace): the session cookie ends after this long without a request (sliding) …
+    web_session_idle_seconds: int = Field(default=1800, ge=60, le=24 * 3600)
+    # … and at the latest this long after signing in
+    web_session_max_seconds: int = Field(default=12 * 3600, ge=300, le=7 * 24 * 3600)
     search_rate_per_minute: int = Field(default=120, ge=1)
     tick_interval_seconds: float = Field(default=30.0, ge=0)  # how often the job runner looks for due work
     # run the job runner beside `exchange serve` (in its own process); unset: yes on SQLite, no on PostgreSQL

@@ -191,8 +191,13 @@ VALIDATION_ZH = {
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return validation_messages(exc.errors())
+
+
+def validation_messages(errors: Any) -> list[dict[str, Any]]:
+    """Pydantic's errors as the API reports them: ``loc``, ``msg`` (English) and ``msg_zh``."""
     out = []
-    for err in exc.errors():
+    for err in errors:
         msg = str(err.get("msg", "invalid"))
         zh = VALIDATION_ZH.get(str(err.get("type")), "输入无效")
         out.append({"loc": [p for p in err.get("loc", ()) if p != "__root__"], "msg": msg, "msg_zh": f"{zh}：{msg}"})

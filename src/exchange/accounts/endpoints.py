@@ -25,7 +25,6 @@ from exchange.accounts.schemas import (
     UserOut,
     UserPasswordReset,
     UserUpdate,
-    normalize_username,
 )
 from exchange.errors import ExchangeError, forbidden, problems
 from exchange.kit import ratelimit
@@ -38,13 +37,6 @@ from exchange.listings.validation import changes_of
 from exchange.points import service as points
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["accounts"])
-
-
-def _too_many_logins(retry_after: float) -> ExchangeError:
-    return ExchangeError(
-        "too_many_login_attempts", 429, "登录尝试次数过多，请稍后再试", "Too many login attempts; try again later",
-        headers={"Retry-After": str(int(retry_after) + 1)},
-    )
 
 
 def _issue(request: Request, user: User) -> Token:
@@ -63,25 +55,11 @@ async def login(
 
     Attempts are counted per username *and* address before the password is checked (429 past
     `EXCHANGE_LOGIN_MAX_FAILURES` in `EXCHANGE_LOGIN_WINDOW_SECONDS`, ten times that per address),
-    so failures from elsewhere never lock the rightful owner out."""
-    try:
-        name = normalize_username(username)  # the same normalization as at sign-up (NFKC, case)
-    except ValueError:
-        name = username.strip().lower()  # cannot exist; still counts as an attempt
+    so failures from elsewhere never lock the rightful owner out. The pages' `/login` uses the same rule."""
     settings = request.app.state.settings
-    factory = request.app.state.session_factory
-    address = client_address(request)
-    pair_key, address_key = f"login:{name}|{address}", f"login-address:{address}"
-    pair = await ratelimit.hit(factory, pair_key, limit=settings.login_max_failures,
-                               window=settings.login_window_seconds)
-    by_address = await ratelimit.hit(factory, address_key, limit=settings.login_max_failures * 10,
-                                     window=settings.login_window_seconds)
-    if not pair.allowed or not by_address.allowed:
-        raise _too_many_logins(max(pair.retry_after, by_address.retry_after))
-    user = await service.authenticate(session, name, password)
-    # Success: this pair starts afresh and the address gets its attempt back (committed with the login).
-    await ratelimit.forget(session, pair_key)
-    await ratelimit.give_back(session, address_key)
+    user = await service.sign_in(session, request.app.state.session_factory, username=username, password=password,
+                                 address=client_address(request), max_failures=settings.login_max_failures,
+                                 window_seconds=settings.login_window_seconds)
     return _issue(request, user)
 
 

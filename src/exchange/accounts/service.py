@@ -6,12 +6,14 @@ import secrets
 import uuid
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.accounts.models import ORG_ROLES, Role, User
 from exchange.accounts.repository import UserRepository
+from exchange.accounts.schemas import normalize_username
 from exchange.audit import service as audit
 from exchange.errors import ExchangeError, invalid, not_found
+from exchange.kit import ratelimit
 from exchange.kit.pagination import Page
 from exchange.kit.security import hash_password_async, verify_password_async
 from exchange.regions.repository import RegionRepository
@@ -36,6 +38,30 @@ async def authenticate(session: AsyncSession, username: str, password: str) -> U
     ok = await verify_password_async(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         raise bad_login()
+    return user
+
+
+async def sign_in(session: AsyncSession, factory: async_sessionmaker[AsyncSession], *, username: str, password: str,
+                  address: str, max_failures: int, window_seconds: int) -> User:
+    """Log in: the one rule behind the API's token and the pages' session. Attempts are counted per username
+    *and* address (in the database, so every process sees them; each count in its own short transaction of
+    ``factory``) before the password is checked: 429 with ``Retry-After`` past ``max_failures`` in the window,
+    ten times that per address. A success starts the pair afresh and gives the address its attempt back."""
+    try:
+        name = normalize_username(username)  # the same normalization as at sign-up (NFKC, case)
+    except ValueError:
+        name = username.strip().lower()  # cannot exist; still counts as an attempt
+    pair_key, address_key = f"login:{name}|{address}", f"login-address:{address}"
+    pair = await ratelimit.hit(factory, pair_key, limit=max_failures, window=window_seconds)
+    by_address = await ratelimit.hit(factory, address_key, limit=max_failures * 10, window=window_seconds)
+    if not pair.allowed or not by_address.allowed:
+        raise ExchangeError(
+            "too_many_login_attempts", 429, "登录尝试次数过多，请稍后再试", "Too many login attempts; try again later",
+            headers={"Retry-After": str(int(max(pair.retry_after, by_address.retry_after)) + 1)},
+        )
+    user = await authenticate(session, name, password)
+    await ratelimit.forget(session, pair_key)
+    await ratelimit.give_back(session, address_key)
     return user
 
 

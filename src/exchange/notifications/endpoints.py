@@ -10,11 +10,7 @@ from exchange.kit.http import Session
 from exchange.kit.pagination import CursorParam, LimitParam
 from exchange.kit.routing import UnitOfWorkRoute
 from exchange.notifications import service
-from exchange.notifications.models import Notification
-from exchange.notifications.repository import NotificationRepository, SettingRepository
-from exchange.notifications.rules import render
 from exchange.notifications.schemas import (
-    NotificationOut,
     NotificationPage,
     ReadIn,
     ReadOut,
@@ -25,21 +21,6 @@ from exchange.notifications.schemas import (
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["notifications"])
 
 
-def _out(notification: Notification, language: str) -> NotificationOut:
-    title, body = render(notification.type, notification.params, language)
-    return NotificationOut(id=notification.id, type=notification.type, title=title, body=body,
-                           entity_type=notification.entity_type, entity_id=notification.entity_id,
-                           created_at=notification.created_at, read_at=notification.read_at)
-
-
-async def _language(request: Request, session: Session, user: CurrentUser) -> str:
-    """The language the user chose in their settings, else the request's ``Accept-Language`` (zh-CN default)."""
-    chosen = await SettingRepository(session).get_for(user.id)
-    if chosen is not None:
-        return chosen.language
-    return "en" if wants_english(request) else "zh-CN"
-
-
 @router.get("/me/notifications", response_model=NotificationPage, operation_id="listMyNotifications",
             responses=problems(401, 422))
 async def list_notifications(request: Request, user: CurrentUser, session: Session,
@@ -47,8 +28,8 @@ async def list_notifications(request: Request, user: CurrentUser, session: Sessi
                              limit: int = LimitParam, cursor: str | None = CursorParam) -> NotificationPage:
     """My notifications, newest first, in my language, with the number still unread."""
     page, unread_count = await service.page(session, user, unread=unread, limit=limit, cursor=cursor)
-    language = await _language(request, session, user)
-    return NotificationPage(items=[_out(n, language) for n in page.items], next_cursor=page.next_cursor,
+    language = await service.language_of(session, user, wants_english(request))
+    return NotificationPage(items=[service.present(n, language) for n in page.items], next_cursor=page.next_cursor,
                             unread_count=unread_count)
 
 
@@ -57,7 +38,7 @@ async def list_notifications(request: Request, user: CurrentUser, session: Sessi
 async def mark_read(body: ReadIn, user: CurrentUser, session: Session) -> ReadOut:
     """Mark `{"ids": [...]}` or `{"all": true}` read. Ids that are not mine change nothing."""
     marked = await service.mark_read(session, user, None if body.all else body.ids)
-    return ReadOut(marked=marked, unread_count=await NotificationRepository(session).unread_count(user.id))
+    return ReadOut(marked=marked, unread_count=await service.unread_count(session, user))
 
 
 @router.get("/me/notification-settings", response_model=SettingsOut, operation_id="getMyNotificationSettings",

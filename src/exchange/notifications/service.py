@@ -17,6 +17,7 @@ from exchange.kit.pagination import Page
 from exchange.notifications.models import Channel, MessageStatus, Notification, NotificationMessage, NotificationSetting
 from exchange.notifications.repository import MessageRepository, NotificationRepository, SettingRepository
 from exchange.notifications.rules import render
+from exchange.notifications.schemas import NotificationOut
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9]{6,20}$")
@@ -63,6 +64,26 @@ async def page(session: AsyncSession, user: User, *, unread: bool | None, limit:
                cursor: str | None) -> tuple[Page[Notification], int]:
     repo = NotificationRepository(session)
     return await repo.page(user.id, unread=unread, limit=limit, cursor=cursor), await repo.unread_count(user.id)
+
+
+async def unread_count(session: AsyncSession, user: User) -> int:
+    return await NotificationRepository(session).unread_count(user.id)
+
+
+async def language_of(session: AsyncSession, user: User, english_asked: bool) -> str:
+    """The language the user chose in their settings, else the request's (``en`` or the default ``zh-CN``)."""
+    chosen = await SettingRepository(session).get_for(user.id)
+    if chosen is not None:
+        return chosen.language
+    return "en" if english_asked else "zh-CN"
+
+
+def present(notification: Notification, language: str) -> NotificationOut:
+    """A notification as its reader sees it: title and text in ``language``."""
+    title, body = render(notification.type, notification.params, language)
+    return NotificationOut(id=notification.id, type=notification.type, title=title, body=body,
+                           entity_type=notification.entity_type, entity_id=notification.entity_id,
+                           created_at=notification.created_at, read_at=notification.read_at)
 
 
 async def mark_read(session: AsyncSession, user: User, ids: list[uuid.UUID] | None) -> int:

@@ -7,10 +7,11 @@ from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from exchange.errors import ExchangeError
 from exchange.kit.routing import UnitOfWorkRoute
+from exchange.web import auth
 from exchange.web.i18n import Words, pick_language
 from exchange.web.render import render
 
@@ -51,5 +52,32 @@ class PageRoute(UnitOfWorkRoute):
             except RequestValidationError as exc:
                 fields = "、".join(str(e.get("loc", ["", "?"])[-1]) for e in exc.errors())
                 return error_page(request, 422, (f"Invalid query: {fields}" if english else f"查询参数无效：{fields}"))
+
+        return handler
+
+
+class SignedInRoute(PageRoute):
+    """A page for signed-in users: without a valid session it redirects to ``/login?next=`` (this page, for a
+    GET); it never lets a shared cache keep it, and it re-issues the session cookie (the idle timeout slides)."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        inner = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                response = await inner(request)
+            except auth.SignInRequired as exc:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                query = {"next": auth.safe_next(target) if request.method == "GET" else auth.HOME}
+                if exc.expired:
+                    query["expired"] = "1"
+                response = RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
+                auth.clear_session_cookie(response, request.app.state.settings)
+            else:
+                session = getattr(request.state, "web_session", None)
+                if isinstance(session, auth.WebSession) and not getattr(request.state, "signed_out", False):
+                    auth.set_session_cookie(response, session, request.app.state.settings)
+            response.headers["Cache-Control"] = "private, no-store"
+            return response
 
         return handler

@@ -1,0 +1,194 @@
+"""An organization's workspace: my offers (create, publish, withdraw), the opportunities and needs that match
+my offers (the engine's ranked list with its reasons), my rating and what it is made of.
+
+Each page calls what the API's endpoint calls: ``offers.service.list_page/create/act/get_visible``,
+``matching.service.for_offer``, ``organizations.flows.rating_out``."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from exchange.accounts.models import Role, User
+from exchange.errors import ExchangeError
+from exchange.kit.http import Session
+from exchange.kit.ids import parse_uuid
+from exchange.listings.schemas import ListFilters, list_filters
+from exchange.matching import service as matching
+from exchange.matching.schemas import MatchOut
+from exchange.offers import service as offers
+from exchange.offers.schemas import OfferCreate, OfferOut, Pricing
+from exchange.organizations import flows as organization_flows
+from exchange.organizations import service as organizations
+from exchange.web import auth, common
+from exchange.web.i18n import Words, pick_language
+from exchange.web.routing import SignedInRoute
+from exchange.web.workspace import field_errors, for_roles, page, see_other
+
+router = APIRouter(prefix="/workspace/org", route_class=SignedInRoute, include_in_schema=False,
+                   default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
+OrgUser = Annotated[User, for_roles(Role.org)]
+Filters = Annotated[ListFilters, Depends(list_filters)]
+TABS = ("published", "draft", "withdrawn")
+MATCHES_PER_OFFER = 10
+
+
+def _words(request: Request) -> Words:
+    return Words(pick_language(request))
+
+
+async def _reference(request: Request, session: Session) -> dict[str, Any]:
+    ref = await common.reference(request, session)
+    return {"labels": ref.labels[pick_language(request)], "region_names": ref.region_names,
+            "regions": ref.region_options}
+
+
+@router.get("")
+async def home(request: Request, session: Session, user: OrgUser, f: Filters,
+               tab: Annotated[str, Query(alias="status", pattern="^(published|draft|withdrawn)$")] = "published",
+               ) -> Response:
+    """My organization's offers in one status (``GET /offers?org_id=…&status=…``), and my rating in short."""
+    mine = await offers.list_page(session, user, dataclasses.replace(f, org_id=str(user.organization_id), status=tab))
+    org = await organizations.get_or_404(session, user.organization_id)  # type: ignore[arg-type]
+    return await page(request, session, user, "ws_org.html", {
+        "items": mine.items, "next_cursor": mine.next_cursor, "cursor": f.cursor, "tab": tab, "tabs": TABS,
+        "org": org, "rating": await organization_flows.rating_out(session, org), **await _reference(request, session),
+    }, title=_words(request).t("my_offers"))
+
+
+def _offer_values(form: FormData | None, default_region: str | None) -> dict[str, Any]:
+    if form is None:
+        return {"title": "", "description": "", "category": "", "target_groups": [],
+                "region_codes": [default_region] if default_region else [], "pricing": Pricing.free.value,
+                "price_yuan": "", "capacity_per_month": ""}
+    return {"title": str(form.get("title", "")).strip(), "description": str(form.get("description", "")).strip(),
+            "category": str(form.get("category", "")), "target_groups": [str(v) for v in form.getlist("target_groups")],
+            "region_codes": [str(v) for v in form.getlist("region_codes")], "pricing": str(form.get("pricing", "")),
+            "price_yuan": str(form.get("price_yuan", "")).strip(),
+            "capacity_per_month": str(form.get("capacity_per_month", "")).strip()}
+
+
+def _fen(yuan: str) -> int | None:
+    """Yuan as typed (``12.5``) in fen; None when it is not an amount with at most two decimals."""
+    try:
+        value = Decimal(yuan or "0") * 100
+    except InvalidOperation:
+        return None
+    return int(value) if value == value.to_integral_value() else None
+
+
+async def _offer_form(request: Request, session: Session, user: User, values: dict[str, Any], *,
+                      errors: dict[str, str] | None = None, general: str = "", status: int = 200) -> Response:
+    return await page(request, session, user, "ws_offer_form.html", {
+        "values": values, "errors": errors or {}, "general": general, "pricings": [p.value for p in Pricing],
+        **await _reference(request, session),
+    }, title=_words(request).t("new_offer"), status=status)
+
+
+@router.get("/offers/new")
+async def offer_form(request: Request, session: Session, user: OrgUser) -> Response:
+    org = await organizations.get_or_404(session, user.organization_id)  # type: ignore[arg-type]
+    return await _offer_form(request, session, user, _offer_values(None, org.region_code))
+
+
+@router.post("/offers/new")
+async def create_offer(request: Request, session: Session, user: OrgUser) -> Response:
+    """A draft offer of my organization (``POST /offers``), or the form again with the API's errors by field."""
+    values = _offer_values(await request.form(), None)
+    english = pick_language(request) == "en"
+    data: dict[str, Any] = {k: values[k] for k in ("title", "description", "target_groups", "region_codes")}
+    for key in ("category", "pricing"):
+        if values[key]:
+            data[key] = values[key]
+    capacity = values["capacity_per_month"]
+    if capacity:
+        data["capacity_per_month"] = int(capacity) if capacity.isdigit() else capacity
+    fen = _fen(values["price_yuan"])
+    if fen is None:
+        zh, en = "价格应为金额（元），最多两位小数", "The price is an amount in yuan with at most two decimals"
+        return await _offer_form(request, session, user, values, errors={"price_fen": en if english else zh},
+                                 general="The input is invalid" if english else "输入无效", status=422)
+    data["price_fen"] = fen
+    try:
+        body = OfferCreate.model_validate(data)
+        offer = await offers.create(session, user=user, data=body.model_dump(mode="python"))
+    except (ValidationError, ExchangeError) as exc:
+        if isinstance(exc, ExchangeError) and exc.status != 422:
+            raise
+        errors, general = field_errors(exc, english)
+        return await _offer_form(request, session, user, values, errors=errors, general=general, status=422)
+    return see_other(f"/workspace/org/offers/{offer.id}?done=saved")
+
+
+@router.get("/offers/{offer_id}")
+async def offer_detail(request: Request, session: Session, user: OrgUser, offer_id: str) -> Response:
+    """One of my offers (``GET /offers/{id}``: drafts only for their organization), with publish/withdraw."""
+    offer = await offers.get_visible(session, user, parse_uuid(offer_id, "offer"))
+    item = OfferOut.model_validate(offer)
+    return await page(request, session, user, "ws_offer.html", {
+        "item": item, "mine": offers.owns(user, offer), "done": request.query_params.get("done", ""),
+        **await _reference(request, session),
+    }, title=item.title)
+
+
+@router.get("/offers/{offer_id}/withdraw")
+async def withdraw_step(request: Request, session: Session, user: OrgUser, offer_id: str) -> Response:
+    """Withdrawing takes the offer off the public list: a page that asks first."""
+    offer = await offers.get_visible(session, user, parse_uuid(offer_id, "offer"))
+    words = _words(request)
+    return await page(request, session, user, "ws_confirm.html", {
+        "item": OfferOut.model_validate(offer), "action": f"/workspace/org/offers/{offer.id}/withdraw",
+        "question": words.t("withdraw_offer_question"), "button": words.t("withdraw"),
+        "back": f"/workspace/org/offers/{offer.id}",
+    }, title=words.t("withdraw"))
+
+
+@router.post("/offers/{offer_id}/{action}")
+async def act(request: Request, session: Session, user: OrgUser, offer_id: str, action: str) -> Response:
+    """``publish`` or ``withdraw`` (``POST /offers/{id}/publish|withdraw``); the service decides whether I may."""
+    if action not in ("publish", "withdraw"):
+        raise ExchangeError("not_found", 404, "路径不存在", "No such path")
+    offer = await offers.get_visible(session, user, parse_uuid(offer_id, "offer"), lock=True)
+    offer = await offers.act(session, user=user, offer=offer, action=action)
+    return see_other(f"/workspace/org/offers/{offer.id}?done={'publish' if action == 'publish' else 'offer_withdraw'}")
+
+
+@router.get("/opportunities")
+async def matching_opportunities(request: Request, session: Session, user: OrgUser, f: Filters) -> Response:
+    """For each of my published offers, the open opportunities and needs the engine ranks for it
+    (``GET /offers/{id}/matches``), best first, with the reasons; each opportunity or need once, under the
+    offer it fits best."""
+    mine = await offers.list_page(session, user, dataclasses.replace(f, org_id=str(user.organization_id),
+                                                                     status="published", cursor=None, limit=20))
+    best: dict[Any, tuple[MatchOut, OfferOut]] = {}
+    for offer in mine.items:
+        for match in await matching.for_offer(session, request.app.state.matching, user=user, offer_id=offer.id,
+                                              limit=MATCHES_PER_OFFER, include_ineligible=False):
+            target = match.opportunity or match.need
+            if target is None:
+                continue
+            key = (match.kind, target.id)
+            if key not in best or best[key][0].score < match.score:
+                best[key] = (match, offer)
+    ranked = sorted(best.values(), key=lambda pair: -pair[0].score)
+    names = await common.organization_names(request, session, [
+        m.opportunity.buyer_organization_id for m, _ in ranked if m.opportunity is not None])
+    return await page(request, session, user, "ws_org_matches.html", {
+        "matches": ranked, "has_offers": bool(mine.items), "org_names": names, **await _reference(request, session),
+    }, title=_words(request).t("matching_opportunities"))
+
+
+@router.get("/rating")
+async def my_rating(request: Request, session: Session, user: OrgUser) -> Response:
+    """My organization's star rating, each dimension with its formula and inputs (``GET /organizations/{id}/rating``)."""
+    org = await organizations.get_or_404(session, user.organization_id)  # type: ignore[arg-type]
+    return await page(request, session, user, "ws_org_rating.html", {
+        "org": org, "rating": await organization_flows.rating_out(session, org),
+    }, title=_words(request).t("my_rating"))

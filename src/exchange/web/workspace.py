@@ -1,0 +1,142 @@
+"""The signed-in half of the site: ``/workspace`` sends each role to its main page; the header (name,
+notifications badge, sign-out) and the notifications page are shared by every role.
+
+Every page here reads and writes through the functions the API's endpoints call, as the signed-in user, so
+a permission the API enforces is enforced by the same call."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from exchange.accounts.models import Role, User
+from exchange.errors import ExchangeError, forbidden, validation_messages
+from exchange.kit.http import Session
+from exchange.kit.pagination import CursorParam
+from exchange.notifications import service as notifications
+from exchange.web import auth
+from exchange.web.i18n import Words, pick_language
+from exchange.web.render import render
+from exchange.web.routing import SignedInRoute
+
+router = APIRouter(prefix="/workspace", route_class=SignedInRoute, include_in_schema=False,
+                   default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
+
+# the main page of each role's workspace (roles without one land on the shared page)
+MAIN = {Role.resident: "/workspace/resident", Role.org: "/workspace/org", Role.manager: "/workspace/manager",
+        Role.buyer: "/workspace/buyer"}
+
+# each role's menu
+LINKS = {
+    Role.resident: [("/workspace/resident", "my_needs"), ("/workspace/resident/needs/new", "post_need"),
+                    ("/workspace/resident/neighbours", "neighbours_needs"), ("/workspace/resident/points", "my_points"),
+                    ("/workspace/notifications", "notifications")],
+    Role.org: [("/workspace/org", "my_offers"), ("/workspace/org/offers/new", "new_offer"),
+               ("/workspace/org/opportunities", "matching_opportunities"), ("/workspace/org/rating", "my_rating"),
+               ("/workspace/notifications", "notifications")],
+    Role.manager: [("/workspace/manager", "triage_board"), ("/workspace/notifications", "notifications")],
+    Role.buyer: [("/workspace/buyer", "my_opportunities"), ("/workspace/notifications", "notifications")],
+}
+
+
+def ws_links(role: str) -> list[tuple[str, str]]:
+    return LINKS.get(Role(role), [("/workspace", "workspace"), ("/workspace/notifications", "notifications")])
+
+
+# where a notification's subject is shown
+ENTITY_PAGES = {"need": "/needs/{id}", "offer": "/offers/{id}", "opportunity": "/opportunities/{id}",
+                "organization": "/organizations/{id}"}
+
+
+OWN_PAGES = {Role.resident: {"need": "/workspace/resident/needs/{id}"},
+             Role.org: {"offer": "/workspace/org/offers/{id}"}}
+
+
+def for_roles(*roles: Role) -> Any:
+    """A page dependency that admits only ``roles`` (403 page for other signed-in users)."""
+    allowed = {r.value for r in roles}
+
+    async def dependency(user: auth.PageUser) -> User:
+        if user.role not in allowed:
+            raise forbidden("此页面不属于您的角色的工作台", "This page belongs to another role's workspace",
+                            code="role_not_allowed")
+        return user
+
+    return Depends(dependency)
+
+
+async def page(request: Request, session: Session, user: User, template: str, context: dict[str, Any], *,
+               title: str, status: int = 200) -> Response:
+    """A workspace page: the header's name and unread count, the CSRF token for its forms, never cached."""
+    words = Words(pick_language(request))
+    unread = await notifications.unread_count(session, user)
+    return render(request, template, {
+        **context, "me": user, "unread": unread, "ws_links": ws_links, "csrf": auth.csrf_token(request), "main_page": MAIN.get(
+            Role(user.role), "/workspace"),
+    }, title=f"{title} · {words.t('workspace')}", status=status, cache=False)
+
+
+def field_errors(exc: ValidationError | ExchangeError, english: bool) -> tuple[dict[str, str], str]:
+    """The API's own messages for a rejected form: by field name (the last part of ``loc``), and a general one."""
+    if isinstance(exc, ValidationError):
+        found = validation_messages(exc.errors())
+        general = "The input is invalid" if english else "输入无效"
+    else:
+        found = exc.errors or []
+        general = exc.en if english else exc.zh
+    by_field: dict[str, str] = {}
+    for err in found:
+        loc = [p for p in err.get("loc", []) if isinstance(p, str)]
+        name = loc[-1] if loc else ""
+        by_field.setdefault(name, err["msg"] if english else err.get("msg_zh", err["msg"]))
+    return by_field, general
+
+
+def see_other(url: str) -> Response:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("")
+async def dispatch(request: Request, session: Session, user: auth.PageUser) -> Response:
+    """Each role's main page; roles whose pages are not built yet see the shared page."""
+    target = MAIN.get(Role(user.role))
+    if target is not None:
+        return see_other(target)
+    words = Words(pick_language(request))
+    return await page(request, session, user, "ws_home.html", {}, title=words.t("workspace"))
+
+
+@router.get("/notifications")
+async def notification_list(request: Request, session: Session, user: auth.PageUser,
+                            cursor: str | None = CursorParam,
+                            unread: Annotated[bool | None, Query()] = None) -> Response:
+    """My notifications, newest first, each linking to what it is about (``GET /me/notifications``)."""
+    words = Words(pick_language(request))
+    found, unread_count = await notifications.page(session, user, unread=unread, limit=20, cursor=cursor)
+    language = await notifications.language_of(session, user, pick_language(request) == "en")
+    items = [notifications.present(n, language) for n in found.items]
+    pages = {**ENTITY_PAGES, **OWN_PAGES.get(Role(user.role), {})}
+    links = {n.id: pages[n.entity_type].format(id=n.entity_id) for n in items if n.entity_type in pages and n.entity_id}
+    return await page(request, session, user, "ws_notifications.html", {
+        "items": items, "links": links, "next_cursor": found.next_cursor, "cursor": cursor,
+    }, title=words.t("notifications"))
+
+
+@router.post("/notifications/read")
+async def notifications_read(request: Request, session: Session, user: auth.PageUser) -> Response:
+    """Mark one notification (``id``) or all of mine (``all``) read (``POST /me/notifications/read``)."""
+    form = await request.form()
+    raw = form.get("id")
+    ids: list[uuid.UUID] | None = None
+    if not form.get("all"):
+        try:
+            ids = [uuid.UUID(str(raw))]
+        except ValueError:
+            ids = []
+    await notifications.mark_read(session, user, ids)
+    return see_other("/workspace/notifications")

@@ -1,0 +1,63 @@
+"""The buyer's workspace over HTTP: bids sealed before the close (the API's answer), then the bids and the
+panel's ranking as the API gives them, and an award after a confirmation page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.tenders.world import open_tender, renew, reviewed, world
+from tests.web.test_signin import csrf_of, sign_in
+
+
+@pytest.fixture
+async def pages(app: FastAPI) -> Any:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        yield c
+
+
+async def test_bids_sealed_then_ranked_then_awarded(app, client, pages, clock) -> None:
+    w = await world(app, bidders=2)
+    opp, bids = await reviewed(client, clock, w, [9_000_000, 8_500_000], title="评审完的项目")
+    renew(app, w.c.buyer)
+    sealed_opp = await open_tender(client, w, title="封闭期项目")
+    await sign_in(pages, w.c.buyer.user.username)
+    home = await pages.get("/workspace", follow_redirects=True)
+    assert str(home.url).endswith("/workspace/buyer")
+    status = (await client.get(f"/opportunities/{opp['id']}")).json()["status"]
+    listed = (await pages.get(f"/workspace/buyer?status={status}")).text
+    assert opp["id"] in listed and sealed_opp["id"] not in listed
+    assert sealed_opp["id"] in (await pages.get("/workspace/buyer")).text
+
+    page = (await pages.get(f"/workspace/buyer/opportunities/{sealed_opp['id']}")).text
+    assert "投标截止前，投标内容密封" in page and 'id="bids"' not in page
+
+    detail = f"/workspace/buyer/opportunities/{opp['id']}"
+    page = (await pages.get(detail)).text
+    api_bids = (await client.get(f"/opportunities/{opp['id']}/bids", headers=w.c.buyer.headers)).json()["items"]
+    assert re.findall(r'<li class="card" data-id="([0-9a-f-]+)">', page) == [b["id"] for b in api_bids]
+    api_rank = (await client.get(f"/opportunities/{opp['id']}/ranking", headers=w.c.buyer.headers)).json()["items"]
+    assert re.findall(r'<tr data-bid="([0-9a-f-]+)">', page) == [r["bid_id"] for r in api_rank]
+    best = api_rank[0]["bid_id"]
+    assert best == bids[0]["id"]
+    confirm = await pages.get(f"{detail}/award/{best}")
+    assert "确定授予该投标吗" in confirm.text
+    r = await pages.post(f"{detail}/award/{best}", data={"csrf_token": csrf_of(confirm.text)})
+    assert r.status_code == 303
+    award_id = re.search(r"award=([0-9a-f-]+)", r.headers["location"]).group(1)
+    award = (await client.get(f"/awards/{award_id}", headers=w.c.buyer.headers)).json()
+    assert (award["bid_id"], award["status"]) == (best, "standstill")
+    r = await pages.post(f"{detail}/award/{bids[1]['id']}", data={"csrf_token": csrf_of(confirm.text)})
+    assert r.status_code == 409  # the state machine's answer: already awarded
+
+
+async def test_another_buyer_cannot_read_the_bids(app, client, pages, clock) -> None:
+    w = await world(app, bidders=1)
+    opp, _ = await reviewed(client, clock, w, [9_000_000])
+    await sign_in(pages, w.c.other_buyer.user.username)
+    r = await pages.get(f"/workspace/buyer/opportunities/{opp['id']}")
+    assert r.status_code == 403 and "只有采购方、公益经理人和评审专家可以查看投标" in r.text
