@@ -138,8 +138,10 @@ async def export_phase(url: str, fmt: str, auth: str) -> dict[str, object]:
 
 
 def child(args: list[str]) -> dict[str, object]:
-    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    if out.returncode != 0:
+        sys.exit(f"phase {args[1]} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -65,8 +65,8 @@ def receive(port: int, path: str) -> None:
 
 async def _setup(url: str, hook_url: str) -> None:
     from exchange import db
-    from exchange.accounts.models import Role
     from exchange.accounts.flows import create_user
+    from exchange.accounts.models import Role
     from exchange.organizations import service as orgs
     from exchange.webhooks.models import WebhookEndpoint
     from exchange.webhooks.sending import new_secret

@@ -67,6 +67,9 @@ async def _export(request: Request, session: AsyncSession, kind: str, headers: l
     first = await fetch(session, None)
     first_rows = await rows(session, first[0])
     factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    # The later pages are read in sessions of their own after this request's session has ended (which expires
+    # what it loaded): detach what it loaded — the reader among it — as it stands, so they can still be read.
+    session.expunge_all()
 
     async def pages() -> AsyncIterator[list[list[Any]]]:
         yield first_rows
