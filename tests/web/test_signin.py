@@ -179,17 +179,21 @@ async def test_a_password_change_ends_the_page_sessions_and_a_temporary_password
     temporary = r.json()["temporary_password"]
     await sign_in(pages, resident.user.username, temporary)
     page = await pages.get("/workspace/resident")
-    assert page.status_code == 403 and "修改临时密码" in page.text
+    assert (page.status_code, page.headers["location"]) == (303, "/workspace/password")  # the password form first
 
 
 FORBIDDEN = {
     "resident": ["/workspace/org", "/workspace/org/offers/new", "/workspace/org/opportunities", "/workspace/org/rating",
-                 "/workspace/manager", "/workspace/buyer"],
+                 "/workspace/manager", "/workspace/buyer", "/workspace/deals", "/workspace/deals/new",
+                 "/workspace/buyer/funds", "/workspace/buyer/opportunities/new"],
     "org": ["/workspace/resident", "/workspace/resident/needs/new", "/workspace/resident/points",
-            "/workspace/resident/neighbours", "/workspace/manager", "/workspace/buyer"],
-    "manager": ["/workspace/resident", "/workspace/org", "/workspace/org/offers/new", "/workspace/buyer"],
+            "/workspace/resident/neighbours", "/workspace/manager", "/workspace/buyer", "/workspace/deals/new",
+            "/workspace/buyer/funds", "/workspace/buyer/opportunities/new"],
+    "manager": ["/workspace/resident", "/workspace/org", "/workspace/org/offers/new", "/workspace/buyer",
+                "/workspace/buyer/funds"],
     "buyer": ["/workspace/resident/needs/new", "/workspace/org/rating", "/workspace/manager"],
-    "expert": ["/workspace/resident", "/workspace/org/opportunities", "/workspace/manager", "/workspace/buyer"],
+    "expert": ["/workspace/resident", "/workspace/org/opportunities", "/workspace/manager", "/workspace/buyer",
+               "/workspace/deals", "/workspace/deals/new"],
 }
 
 

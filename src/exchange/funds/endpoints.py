@@ -13,7 +13,7 @@ from exchange.errors import invalid, problems
 from exchange.funds import service
 from exchange.funds import statement as sheets
 from exchange.funds.models import Source
-from exchange.funds.repository import FundRepository, LedgerRepository
+from exchange.funds.repository import LedgerRepository
 from exchange.funds.schemas import (
     DepositCreate,
     DepositOut,
@@ -45,9 +45,7 @@ Funder = Annotated[User, Depends(require_roles(Role.admin, Role.manager, Role.bu
 async def list_funds(session: Session, user: CurrentUser, source: Source | None = None,
                      limit: int = LimitParam, cursor: str | None = CursorParam) -> FundList:
     """The funds the caller may see: all for admins and managers, its own organization's for others."""
-    page = await FundRepository(session).page(organization_id=user.organization_id, everyone=user.is_staff,
-                                              source=source.value if source else None, limit=limit, cursor=cursor)
-    return FundList(items=await service.present(session, page.items), next_cursor=page.next_cursor)
+    return await service.list_page(session, user, source=source.value if source else None, limit=limit, cursor=cursor)
 
 
 @router.post("/funds", response_model=FundOut, status_code=201, operation_id="createFund",

@@ -38,7 +38,7 @@ from exchange.funds.repository import (
     LedgerRepository,
     PaymentRepository,
 )
-from exchange.funds.schemas import EarmarkOut, FundingOut, FundOut, MoneyStats, PaymentOut, SourceMoney
+from exchange.funds.schemas import EarmarkOut, FundingOut, FundList, FundOut, MoneyStats, PaymentOut, SourceMoney
 from exchange.kit.clock import now
 from exchange.organizations import service as organizations
 
@@ -346,6 +346,14 @@ def reject_if_not_owner(user: User, fund: Fund) -> None:
 
 
 # -- reading ------------------------------------------------------------------------------------
+
+async def list_page(session: AsyncSession, user: User, *, source: str | None, limit: int,
+                    cursor: str | None) -> FundList:
+    """The funds ``user`` may see: all for staff, its own organization's for others."""
+    page = await FundRepository(session).page(organization_id=user.organization_id, everyone=user.is_staff,
+                                              source=source, limit=limit, cursor=cursor)
+    return FundList(items=await present(session, page.items), next_cursor=page.next_cursor)
+
 
 async def present(session: AsyncSession, funds: Sequence[Fund]) -> list[FundOut]:
     balances = await FundRepository(session).balances([f.id for f in funds])

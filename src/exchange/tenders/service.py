@@ -20,7 +20,7 @@ from exchange.audit import service as audit
 from exchange.documents.models import OwnerType
 from exchange.documents.repository import DocumentRepository
 from exchange.documents.schemas import audit_summary, published_hashes
-from exchange.errors import forbidden, invalid, invalid_state, not_found
+from exchange.errors import ExchangeError, forbidden, invalid, invalid_state, not_found
 from exchange.funds import service as funds
 from exchange.kit.clock import now
 from exchange.offers.models import Offer
@@ -530,6 +530,27 @@ async def read_award(session: AsyncSession, user: User | None, award_id: uuid.UU
     if not (on_notice or party or (user is not None and user.is_staff)):
         raise not_found("award")
     return item, list(await repo.objections_of(item.id))
+
+
+async def panel_names(session: AsyncSession, user: User, opp: Opportunity) -> list[str]:
+    """The panel's members by name, for those who run the review (the buyer, managers, admins, the panel)."""
+    if not await capacities(session, user, opp) & REVIEWERS and user.role != "admin":
+        raise forbidden(code="not_allowed")
+    repo = TenderRepository(session)
+    people = await repo.users(sorted(await repo.panel(opp.id)))
+    return sorted(u.display_name for u in people.values())
+
+
+async def awards_of(session: AsyncSession, user: User, opportunity_id: uuid.UUID) -> list[tuple[Award, list[Objection]]]:
+    """The opportunity's awards, oldest first, each with its objections, as ``user`` may read them."""
+    found = []
+    for item in await TenderRepository(session).awards_of(opportunity_id):
+        try:
+            found.append(await read_award(session, user, item.id))
+        except ExchangeError as exc:
+            if exc.status != 404:
+                raise
+    return found
 
 
 async def award_of_objection(session: AsyncSession, objection_id: uuid.UUID) -> uuid.UUID:

@@ -69,6 +69,11 @@ class Machine:
             raise forbidden(f"无权执行「{action}」", f"You may not '{action}' this {self.entity}", code="not_allowed")
         return found
 
+    def allowed(self, state: str, capacities: Iterable[str]) -> set[str]:
+        """The actions ``capacities`` may take from ``state`` (what a page offers as buttons)."""
+        caps = set(capacities)
+        return {a for (s, a), m in self.table.items() if s == state and caps & m.who}
+
     def states(self) -> set[str]:
         return {s for s, _ in self.table} | {m.to for m in self.table.values() if m.to}
 

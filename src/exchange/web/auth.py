@@ -161,9 +161,23 @@ async def check_csrf(request: Request) -> None:
         raise csrf_refused()
 
 
+class PasswordChangeRequired(Exception):  # noqa: N818 - a control-flow signal, not an error shown to anyone
+    """Signed in with a temporary password: every page but the password form redirects there."""
+
+
 async def signed_in(request: Request, session: Session) -> User:
     """The page's user from the session cookie (else :class:`SignInRequired`); a POST must also pass the CSRF
-    check. The session slides: the response re-issues the cookie with this request as last seen."""
+    check. The session slides: the response re-issues the cookie with this request as last seen. A user whose
+    password was reset by an administrator is sent to the password form first (the API's rule: only a
+    password change works until it is done)."""
+    user = await signed_in_to_change_password(request, session)
+    if user.must_change_password:
+        raise PasswordChangeRequired()
+    return user
+
+
+async def signed_in_to_change_password(request: Request, session: Session) -> User:
+    """:func:`signed_in` for the password form itself, which a temporary password may use."""
     settings = request.app.state.settings
     at = now()
     found = decode(request.cookies.get(COOKIE), settings, at)
@@ -172,9 +186,6 @@ async def signed_in(request: Request, session: Session) -> User:
     user = await UserRepository(session).get(found.user_id)
     if user is None or not user.is_active or (user.token_version or 0) != found.version:
         raise SignInRequired()  # deactivated, or every session revoked (a password change or reset)
-    if user.must_change_password:
-        raise ExchangeError("password_change_required", 403, "请先修改临时密码（POST /api/v1/me/password）后再使用工作台",
-                            "Change the temporary password first (POST /api/v1/me/password)")
     request.state.web_session = WebSession(found.user_id, found.sid, found.issued, int(at.timestamp()), found.version)
     request.state.web_user = user
     await check_csrf(request)
@@ -182,6 +193,7 @@ async def signed_in(request: Request, session: Session) -> User:
 
 
 PageUser = Annotated[User, Depends(signed_in)]
+PASSWORD_PAGE = "/workspace/password"
 
 
 def safe_next(value: str | None) -> str:

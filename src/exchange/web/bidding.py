@@ -8,15 +8,11 @@ uploads' size limit)."""
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
-from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from exchange.accounts.models import Role, User
@@ -24,8 +20,7 @@ from exchange.documents import flows as documents
 from exchange.documents import service as document_service
 from exchange.documents.models import DOCUMENT_TYPES, OwnerType
 from exchange.documents.schemas import document_out
-from exchange.documents.upload import Received
-from exchange.errors import ExchangeError, invalid
+from exchange.errors import invalid
 from exchange.kit.http import Session
 from exchange.kit.ids import parse_uuid
 from exchange.listings.schemas import ListFilters
@@ -34,11 +29,11 @@ from exchange.offers import service as offers
 from exchange.opportunities import flows as opportunity_flows
 from exchange.tenders import service as tenders
 from exchange.tenders.schemas import BidCreate
-from exchange.web import auth
+from exchange.web import auth, uploads
 from exchange.web.i18n import Words, pick_language
-from exchange.web.organization import _fen
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import field_errors, for_roles, page, see_other
+from exchange.web.workspace import Rejected, attempt, for_roles, page, see_other
+from exchange.web.workspace import fen as money_fen
 
 router = APIRouter(prefix="/workspace/org", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
@@ -77,24 +72,22 @@ async def submit_bid(request: Request, session: Session, user: OrgUser, opp_id: 
     opportunity_id = parse_uuid(opp_id, "opportunity")
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("proposal", "price_yuan", "offer_id")}
-    english = pick_language(request) == "en"
-    fen = _fen(values["price_yuan"]) if values["price_yuan"] else None
+    fen = money_fen(values["price_yuan"]) if values["price_yuan"] else None
     data: dict[str, Any] = {"proposal": values["proposal"], "price_fen": fen}
     if values["offer_id"]:
         data["offer_id"] = values["offer_id"]
-    try:
+
+    async def submit() -> Any:
         if fen is None:
             raise invalid(["body", "price_fen"], "请填写报价（元），最多两位小数",
                           "Give the price in yuan, with at most two decimals")
         body = BidCreate.model_validate(data)
-        bid, _ = await tenders.submit_bid(session, user, opportunity_id, body.model_dump())
-    except (ValidationError, ExchangeError) as exc:
-        if isinstance(exc, ExchangeError) and exc.status == 404:
-            raise
-        errors, general = field_errors(exc, english)
-        status = exc.status if isinstance(exc, ExchangeError) else 422
-        return await _bid_form(request, session, user, opportunity_id, values, errors=errors, general=general,
-                               status=status)
+        return (await tenders.submit_bid(session, user, opportunity_id, body.model_dump()))[0]
+
+    bid = await attempt(request, submit)
+    if isinstance(bid, Rejected):
+        return await _bid_form(request, session, user, opportunity_id, values, errors=bid.errors, general=bid.general,
+                               status=bid.status)
     return see_other(f"/workspace/org/bids/{bid.id}?done=bid")
 
 
@@ -118,19 +111,6 @@ async def add_document(request: Request, session: Session, user: OrgUser, bid_id
     bid, opp, _ = await tenders.readable_bid(session, user, parse_uuid(bid_id, "bid"))
     owner = await documents.read_owner(session, user, OwnerType.bid, bid.id)
     form = await request.form()
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise invalid(["body", "file"], "请选择要上传的文件", "Choose a file to upload", code="file_required")
-    data = await upload.read()
-    store = request.app.state.document_store
-    path = store.incoming / f"{uuid.uuid4().hex}.part"
-    await asyncio.to_thread(path.write_bytes, data)
     fields = {k: str(form.get(k, "")) for k in ("document_type", "title") if form.get(k)}
-    received = Received(path=path, filename=upload.filename, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                        head=data[:8192], fields=fields)
-    try:
-        doc = await documents.add(session, store, user, owner, received)
-    except BaseException:
-        received.discard()
-        raise
+    doc = await uploads.add_document(request, session, user, owner, form.get("file"), fields)
     return see_other(f"/workspace/org/bids/{bid.id}?receipt={doc.sha256}")

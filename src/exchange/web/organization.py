@@ -7,12 +7,10 @@ Each page calls what the API's endpoint calls: ``offers.service.list_page/create
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
@@ -30,7 +28,8 @@ from exchange.organizations import service as organizations
 from exchange.web import auth, common
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import field_errors, for_roles, page, see_other
+from exchange.web.workspace import Rejected, attempt, for_roles, page, see_other
+from exchange.web.workspace import fen as money_fen
 
 router = APIRouter(prefix="/workspace/org", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
@@ -75,15 +74,6 @@ def _offer_values(form: FormData | None, default_region: str | None) -> dict[str
             "capacity_per_month": str(form.get("capacity_per_month", "")).strip()}
 
 
-def _fen(yuan: str) -> int | None:
-    """Yuan as typed (``12.5``) in fen; None when it is not an amount with at most two decimals."""
-    try:
-        value = Decimal(yuan or "0") * 100
-    except InvalidOperation:
-        return None
-    return int(value) if value == value.to_integral_value() else None
-
-
 async def _offer_form(request: Request, session: Session, user: User, values: dict[str, Any], *,
                       errors: dict[str, str] | None = None, general: str = "", status: int = 200) -> Response:
     return await page(request, session, user, "ws_offer_form.html", {
@@ -110,20 +100,17 @@ async def create_offer(request: Request, session: Session, user: OrgUser) -> Res
     capacity = values["capacity_per_month"]
     if capacity:
         data["capacity_per_month"] = int(capacity) if capacity.isdigit() else capacity
-    fen = _fen(values["price_yuan"])
+    fen = money_fen(values["price_yuan"] or "0")
     if fen is None:
         zh, en = "价格应为金额（元），最多两位小数", "The price is an amount in yuan with at most two decimals"
         return await _offer_form(request, session, user, values, errors={"price_fen": en if english else zh},
                                  general="The input is invalid" if english else "输入无效", status=422)
     data["price_fen"] = fen
-    try:
-        body = OfferCreate.model_validate(data)
-        offer = await offers.create(session, user=user, data=body.model_dump(mode="python"))
-    except (ValidationError, ExchangeError) as exc:
-        if isinstance(exc, ExchangeError) and exc.status != 422:
-            raise
-        errors, general = field_errors(exc, english)
-        return await _offer_form(request, session, user, values, errors=errors, general=general, status=422)
+    offer = await attempt(request, lambda: offers.create(
+        session, user=user, data=OfferCreate.model_validate(data).model_dump(mode="python")))
+    if isinstance(offer, Rejected):
+        return await _offer_form(request, session, user, values, errors=offer.errors, general=offer.general,
+                                 status=offer.status)
     return see_other(f"/workspace/org/offers/{offer.id}?done=saved")
 
 

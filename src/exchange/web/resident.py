@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 from starlette.responses import Response
 
 from exchange.accounts.models import Role, User
@@ -26,7 +25,7 @@ from exchange.points import service as points
 from exchange.web import auth, common
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import field_errors, for_roles, page, see_other
+from exchange.web.workspace import Rejected, attempt, for_roles, page, see_other
 
 router = APIRouter(prefix="/workspace/resident", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
@@ -84,15 +83,11 @@ async def post_need(request: Request, session: Session, user: Resident) -> Respo
             values["category"] = guessed
         return await _need_form(request, session, user, values, guessed=guessed or "")
     data = {k: v for k, v in values.items() if v != ""}
-    english = pick_language(request) == "en"
-    try:
-        body = NeedCreate.model_validate(data)
-        need = await needs.create(session, user=user, data=body.model_dump(mode="python"))
-    except (ValidationError, ExchangeError) as exc:
-        if isinstance(exc, ExchangeError) and exc.status != 422:
-            raise
-        errors, general = field_errors(exc, english)
-        return await _need_form(request, session, user, values, errors=errors, general=general, status=422)
+    need = await attempt(request, lambda: needs.create(
+        session, user=user, data=NeedCreate.model_validate(data).model_dump(mode="python")))
+    if isinstance(need, Rejected):
+        return await _need_form(request, session, user, values, errors=need.errors, general=need.general,
+                                status=need.status)
     return see_other(f"/workspace/resident/needs/{need.id}?posted=1")
 
 

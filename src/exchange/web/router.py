@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from exchange.web import bidding, buyer, lists, manager, organization, public, resident, signin, workspace
+from exchange.web import account, bidding, buyer, deals, lists, manager, organization, public, resident, signin, workspace
 from exchange.web.render import HERE
 
 STATIC = "/static"
@@ -45,8 +45,10 @@ def install(app: FastAPI) -> None:
     app.include_router(lists.router)
     app.include_router(signin.router)
     app.include_router(workspace.router)
+    app.include_router(account.router)
     app.include_router(resident.router)
     app.include_router(organization.router)
     app.include_router(bidding.router)
     app.include_router(manager.router)
     app.include_router(buyer.router)
+    app.include_router(deals.router)

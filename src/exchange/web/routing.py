@@ -66,6 +66,8 @@ class SignedInRoute(PageRoute):
         async def handler(request: Request) -> Response:
             try:
                 response = await inner(request)
+            except auth.PasswordChangeRequired:
+                response = RedirectResponse(auth.PASSWORD_PAGE, status_code=303)
             except auth.SignInRequired as exc:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 query = {"next": auth.safe_next(target) if request.method == "GET" else auth.HOME}

@@ -7,29 +7,37 @@ a permission the API enforces is enforced by the same call."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
 from exchange.accounts.models import Role, User
+from exchange.documents import content
+from exchange.documents import flows as documents
+from exchange.documents.storage import key_for
 from exchange.errors import ExchangeError, forbidden, validation_messages
 from exchange.kit.http import Session
+from exchange.kit.ids import parse_uuid
 from exchange.kit.pagination import CursorParam
 from exchange.notifications import service as notifications
+from exchange.sheets.values import CellError, parse_yuan
 from exchange.web import auth
 from exchange.web.i18n import Words, pick_language
 from exchange.web.render import render
 from exchange.web.routing import SignedInRoute
 
+T = TypeVar("T")
 router = APIRouter(prefix="/workspace", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
 
 # the main page of each role's workspace (roles without one land on the shared page)
 MAIN = {Role.resident: "/workspace/resident", Role.org: "/workspace/org", Role.manager: "/workspace/manager",
-        Role.buyer: "/workspace/buyer"}
+        Role.buyer: "/workspace/buyer", Role.evaluator: "/workspace/deals?status=delivered"}
 
 # each role's menu
 LINKS = {
@@ -37,24 +45,30 @@ LINKS = {
                     ("/workspace/resident/neighbours", "neighbours_needs"), ("/workspace/resident/points", "my_points"),
                     ("/workspace/notifications", "notifications")],
     Role.org: [("/workspace/org", "my_offers"), ("/workspace/org/offers/new", "new_offer"),
-               ("/workspace/org/opportunities", "matching_opportunities"), ("/workspace/org/rating", "my_rating"),
-               ("/workspace/notifications", "notifications")],
-    Role.manager: [("/workspace/manager", "triage_board"), ("/workspace/notifications", "notifications")],
-    Role.buyer: [("/workspace/buyer", "my_opportunities"), ("/workspace/notifications", "notifications")],
+               ("/workspace/org/opportunities", "matching_opportunities"), ("/workspace/deals", "my_deals"),
+               ("/workspace/org/rating", "my_rating"), ("/workspace/notifications", "notifications")],
+    Role.manager: [("/workspace/manager", "triage_board"), ("/workspace/deals", "my_deals"),
+                   ("/workspace/notifications", "notifications")],
+    Role.buyer: [("/workspace/buyer", "my_opportunities"), ("/workspace/buyer/opportunities/new", "new_opportunity"),
+                 ("/workspace/deals", "my_deals"), ("/workspace/buyer/funds", "my_funds"),
+                 ("/workspace/notifications", "notifications")],
+    Role.evaluator: [("/workspace/deals?status=delivered", "my_deals"), ("/workspace/notifications", "notifications")],
 }
 
 
 def ws_links(role: str) -> list[tuple[str, str]]:
-    return LINKS.get(Role(role), [("/workspace", "workspace"), ("/workspace/notifications", "notifications")])
+    return [*LINKS.get(Role(role), [("/workspace", "workspace"), ("/workspace/notifications", "notifications")]),
+            ("/workspace/account", "my_account")]
 
 
 # where a notification's subject is shown
 ENTITY_PAGES = {"need": "/needs/{id}", "offer": "/offers/{id}", "opportunity": "/opportunities/{id}",
-                "organization": "/organizations/{id}"}
+                "organization": "/organizations/{id}", "deal": "/workspace/deals/{id}"}
 
 
 OWN_PAGES = {Role.resident: {"need": "/workspace/resident/needs/{id}"},
-             Role.org: {"offer": "/workspace/org/offers/{id}"}}
+             Role.org: {"offer": "/workspace/org/offers/{id}", "bid": "/workspace/org/bids/{id}"},
+             Role.buyer: {"opportunity": "/workspace/buyer/opportunities/{id}"}}
 
 
 def for_roles(*roles: Role) -> Any:
@@ -91,10 +105,47 @@ def field_errors(exc: ValidationError | ExchangeError, english: bool) -> tuple[d
         general = exc.en if english else exc.zh
     by_field: dict[str, str] = {}
     for err in found:
-        loc = [p for p in err.get("loc", []) if isinstance(p, str)]
-        name = loc[-1] if loc else ""
-        by_field.setdefault(name, err["msg"] if english else err.get("msg_zh", err["msg"]))
+        loc = [p for p in err.get("loc", []) if p != "body"]
+        names = [p for p in loc if isinstance(p, str)]
+        message = err["msg"] if english else err.get("msg_zh", err["msg"])
+        by_field.setdefault(names[-1] if names else "", message)
+        if len(names) != len(loc):  # in a list: also by its path, ``milestones.0.due_on``
+            by_field.setdefault(".".join(str(p) for p in loc), message)
     return by_field, general
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A form the API refused: its messages by field, a general one, and the status the page answers with."""
+
+    errors: dict[str, str]
+    general: str
+    status: int
+
+    def context(self) -> dict[str, Any]:
+        return {"errors": self.errors, "general": self.general}
+
+
+async def attempt(request: Request, call: Callable[[], Awaitable[T]]) -> T | Rejected:
+    """Run a form's validation and service call; when the API refuses the input (422) or the state (409), the
+    page shows the form again with the API's own words (the request's unit of work rolls back on the 4xx).
+    Any other refusal (403, 404) is the error page, as for a link."""
+    try:
+        return await call()
+    except (ValidationError, ExchangeError) as exc:
+        if isinstance(exc, ExchangeError) and exc.status not in (409, 422):
+            raise
+        errors, general = field_errors(exc, pick_language(request) == "en")
+        return Rejected(errors, general, exc.status if isinstance(exc, ExchangeError) else 422)
+
+
+def fen(yuan: str) -> int | None:
+    """An amount typed in yuan (``1,200.50``, ``¥1200``) in fen, read as the spreadsheets read it; None when
+    it is not an amount with at most two decimals."""
+    try:
+        return parse_yuan(yuan)
+    except CellError:
+        return None
 
 
 def see_other(url: str) -> Response:
@@ -140,3 +191,15 @@ async def notifications_read(request: Request, session: Session, user: auth.Page
             ids = []
     await notifications.mark_read(session, user, ids)
     return see_other("/workspace/notifications")
+
+
+@router.get("/documents/{document_id}")
+async def document(request: Request, session: Session, user: auth.PageUser, document_id: str) -> Response:
+    """A document's bytes for a signed-in reader: the API's download (``GET /documents/{id}/content``), with the
+    same rule of who may read it (everyone else gets the page for an unknown document)."""
+    doc, _ = await documents.readable(session, user, parse_uuid(document_id, "document"))
+    store = request.app.state.document_store
+    headers = {"Content-Disposition": content.content_disposition(doc.filename), "X-Content-Type-Options": "nosniff",
+               "ETag": f'"{doc.sha256}"', "Content-Length": str(doc.size_bytes)}
+    return StreamingResponse(store.read(key_for(doc.sha256), 0, doc.size_bytes), media_type=doc.content_type,
+                             headers=headers)
