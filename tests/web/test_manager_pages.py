@@ -57,3 +57,50 @@ async def test_triage_board_groups_open_needs_by_community_with_their_matches(ap
         assert re.findall(r'<li data-offer="([0-9a-f-]+)">', card) == [m["offer"]["id"] for m in api["items"]]
         shown += len(api["items"])
     assert shown >= 1  # the meal offer fits the meal needs
+
+
+async def test_needs_become_one_opportunity_and_consultations_and_kpis(app, client, pages) -> None:
+    from tests.web.test_signin import csrf_of
+
+    await seed_regions(app)
+    manager = await make_user(app, "manager")
+    buyer, buyer_org = await make_org_user(app, "buyer")
+    a1 = await make_user(app, "resident", region_code=COMM_A1)
+    ids = []
+    for title in ("小区路灯不亮", "楼道堆物占道"):
+        ids.append((await client.post("/needs", json={"title": title, "description": title, "category": "safety"},
+                                      headers=a1.headers)).json()["id"])
+    await sign_in(pages, manager.user.username)
+    board = (await pages.get("/workspace/manager")).text
+    assert buyer_org.name in board
+    form = {"csrf_token": csrf_of(board), "need_ids": ids, "title": "", "budget_yuan": "30000",
+            "buyer_organization_id": str(buyer_org.id)}
+    r = await pages.post("/workspace/manager/opportunities/from-needs", data=form)
+    assert r.status_code == 422 and 'id="title-error"' in r.text
+    assert all(f'value="{i}" form="convert-form" checked' in r.text for i in ids)  # the choice is kept
+    assert {n["status"] for n in [(await client.get(f"/needs/{i}")).json() for i in ids]} == {"open"}
+    r = await pages.post("/workspace/manager/opportunities/from-needs", data={**form, "title": "社区安全隐患整治"})
+    assert r.status_code == 303
+    opp_id = r.headers["location"].rsplit("/", 1)[1]
+    opp = (await client.get(f"/opportunities/{opp_id}", headers=manager.headers)).json()
+    assert (opp["status"], opp["budget_fen"], opp["buyer_organization_id"]) == ("draft", 3_000_000, str(buyer_org.id))
+    assert {(await client.get(f"/needs/{i}")).json()["status"] for i in ids} == {"converted"}
+
+    page = (await pages.get(f"/workspace/manager/consultations?need_id={ids[0]}")).text
+    r = await pages.post("/workspace/manager/consultations", data={"csrf_token": csrf_of(page), "kind": "pre_study",
+                                                                    "held_on": "", "notes": "", "need_id": ids[0]})
+    assert r.status_code == 422 and 'id="notes-error"' in r.text
+    r = await pages.post("/workspace/manager/consultations", data={"csrf_token": csrf_of(page), "kind": "pre_study",
+                                                                    "notes": "走访两栋楼，确认路灯线路老化", "need_id": ids[0]})
+    assert r.status_code == 303
+    listed = (await client.get("/consultations", params={"manager_id": str(manager.id)}, headers=manager.headers)).json()
+    assert [(c["kind"], c["need_id"]) for c in listed["items"]] == [("pre_study", ids[0])]
+    assert "走访两栋楼" in (await pages.get("/workspace/manager/consultations")).text
+
+    kpis = (await client.get(f"/managers/{manager.id}/kpis", headers=manager.headers)).json()
+    page = (await pages.get("/workspace/manager/kpis")).text
+    assert kpis["needs_converted"] == 2 and kpis["consultations"] == 1
+    rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td class="num">([^<]*)</td>', page))
+    assert rows["以需定供转化的需求"] == "2" and rows["咨询、前期研究与论证（次）"] == "1"
+    sheet = await pages.get("/workspace/manager/kpis?format=xlsx")
+    assert sheet.status_code == 200 and sheet.content[:2] == b"PK"

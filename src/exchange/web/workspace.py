@@ -48,6 +48,7 @@ LINKS = {
                ("/workspace/org/opportunities", "matching_opportunities"), ("/workspace/deals", "my_deals"),
                ("/workspace/org/rating", "my_rating"), ("/workspace/notifications", "notifications")],
     Role.manager: [("/workspace/manager", "triage_board"), ("/workspace/deals", "my_deals"),
+                   ("/workspace/manager/consultations", "consultations"), ("/workspace/manager/kpis", "my_kpis"),
                    ("/workspace/notifications", "notifications")],
     Role.buyer: [("/workspace/buyer", "my_opportunities"), ("/workspace/buyer/opportunities/new", "new_opportunity"),
                  ("/workspace/deals", "my_deals"), ("/workspace/buyer/funds", "my_funds"),
