@@ -8,7 +8,20 @@ from fastapi.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from exchange.web import bidding, buyer, lists, manager, organization, public, resident, signin, workspace
+from exchange.web import (
+    admin,
+    admin_system,
+    bidding,
+    buyer,
+    expert,
+    lists,
+    manager,
+    organization,
+    public,
+    resident,
+    signin,
+    workspace,
+)
 from exchange.web.render import HERE
 
 STATIC = "/static"
@@ -50,3 +63,6 @@ def install(app: FastAPI) -> None:
     app.include_router(bidding.router)
     app.include_router(manager.router)
     app.include_router(buyer.router)
+    app.include_router(expert.router)
+    app.include_router(admin.router)
+    app.include_router(admin_system.router)
