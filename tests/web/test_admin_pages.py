@@ -12,6 +12,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from exchange import db
+from exchange.webhooks import service as webhooks
 from tests.builders import COMM_A1, SUB_A, make_org_user, make_user, seed_regions
 from tests.imports.sheets import csv_bytes, run
 from tests.web.test_signin import PASSWORD, csrf_of, sign_in
@@ -156,6 +158,15 @@ async def test_webhooks_created_with_the_secret_shown_once_and_deleted(app, clie
     hook = api[0]["id"]
     detail = await pages.get(f"/workspace/admin/webhooks/{hook}")
     assert detail.status_code == 200 and 'id="deliveries"' not in detail.text and "whsec_" not in detail.text
+    async with db.unit_of_work(app.state.session_factory) as session:
+        await webhooks.enqueue(session, event_key="e1", event_type="award.published",
+                               payload={"type": "award.published", "data": {"id": "e1"}}, organization_ids=None)
+    detail = await pages.get(f"/workspace/admin/webhooks/{hook}")
+    api_log = (await client.get(f"/webhooks/{hook}/deliveries", headers=admin.headers)).json()["items"]
+    assert re.findall(r'<tr data-id="([0-9a-f-]+)">', detail.text) == [d["id"] for d in api_log] and api_log
+    r = await pages.post(f"/workspace/admin/webhooks/{hook}/deliveries/{api_log[0]['id']}/retry",
+                         data={"csrf_token": csrf_of(detail.text)})
+    assert r.status_code == 303 and "已安排立即重新推送" in (await pages.get(r.headers["location"])).text
     step = await pages.get(f"/workspace/admin/webhooks/{hook}/delete")
     assert "确定删除该订阅吗" in step.text
     r = await pages.post(f"/workspace/admin/webhooks/{hook}/delete", data={"csrf_token": csrf_of(step.text)})

@@ -123,8 +123,16 @@ async def webhook_detail(request: Request, session: Session, user: Admin, webhoo
     return await page(request, session, user, "ws_admin_webhook.html", {
         "item": WebhookOut.model_validate(endpoint),
         "deliveries": [webhook_endpoints.delivery_out(d, attempts[d.id]) for d in found.items],
-        "next_cursor": found.next_cursor, "cursor": cursor,
+        "next_cursor": found.next_cursor, "cursor": cursor, "done": request.query_params.get("done", ""),
     }, title=endpoint.url)
+
+
+@router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry")
+async def retry_delivery(request: Request, session: Session, user: Admin, webhook_id: str, delivery_id: str) -> Response:
+    """Send a delivery again now (``POST /webhooks/{id}/deliveries/{did}/retry``); 409 while the subscription is off."""
+    endpoint = await webhooks.get_managed(session, user, parse_uuid(webhook_id, "webhook"))
+    await webhooks.retry(session, user, endpoint, parse_uuid(delivery_id, "delivery"))
+    return see_other(f"/workspace/admin/webhooks/{endpoint.id}?done=delivery_retried")
 
 
 @router.get("/webhooks/{webhook_id}/delete")

@@ -387,6 +387,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "attempted_at": ("最近尝试", "Last attempt"),
     "next_attempt_at": ("下次重试", "Next attempt"),
     "attempts": ("尝试次数", "Attempts"),
+    "retry": ("立即重试", "Retry now"),
+    "done_delivery_retried": ("已安排立即重新推送。", "The delivery will be sent again now."),
     "delivery_pending": ("待推送", "Pending"), "delivery_delivered": ("已送达", "Delivered"),
     "delivery_failed": ("失败", "Failed"),
     "audit_log": ("审计日志", "Audit log"),
