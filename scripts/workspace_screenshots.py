@@ -22,7 +22,9 @@ from tests.web.conftest import Browser, LiveServer  # noqa: E402
 ACCOUNTS = [("resident", "resident-demo-2026", "/workspace/resident", "workspace-resident"),
             ("aiyouxi", "org-demo-2026", "/workspace/org", "workspace-org"),
             ("manager", "manager-demo-2026", "/workspace/manager", "workspace-manager"),
-            ("minzheng", "buyer-demo-2026", "/workspace/buyer", "workspace-buyer")]
+            ("minzheng", "buyer-demo-2026", "/workspace/buyer", "workspace-buyer"),
+            ("expert1", "expert-demo-2026", "/workspace/expert", "workspace-expert"),
+            ("admin", "admin-demo-2026", "/workspace/admin", "workspace-admin")]
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """The workspaces in a real browser (headless Chromium): a resident's need from posting to confirmation with
 points, and an organization's offer from draft to published with the opportunities that match it and a bid with a
-document — through
+document, and an expert's scores of a bid reaching the ranking — through
 the pages only, checking what the next person sees over the API. Screenshots of each workspace's main page at
 375 and 1280 px; axe-core and no horizontal scroll on each."""
 
@@ -20,9 +20,12 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from exchange.app import create_app
+from exchange.kit.clock import clock
 from tests.builders import run_jobs
 from tests.conftest import make_settings
 from tests.documents import files
+from tests.listings.world import opportunity_body
+from tests.tenders.world import RUBRIC
 from tests.web.conftest import Browser, LiveServer, Seeded
 
 PASSWORD = "correct-horse-9"  # every test user's (tests.builders.make_user)
@@ -255,3 +258,55 @@ def test_the_buyers_opportunities_and_bids(browser: Browser, live: LiveServer, s
     check_page(browser, "workspace-buyer")
     browser.open(f"/workspace/buyer/opportunities/{seeded.site.opportunities[0]['id']}", 375)
     assert "投标截止前，投标内容密封" in browser.text("#bids-sealed")
+
+
+def tender_for_the_panel(live: LiveServer, seeded: Seeded) -> dict[str, Any]:
+    """A tender of the seeded buyer with one bid, past its deadline (the clock moves, then back) with the world's
+    experts on its panel: ready to be scored."""
+    w = seeded.site.world
+    buyer = token(live, w.c.buyer.user.username)
+    opp = api(live, "POST", "/opportunities", buyer, json=opportunity_body(rubric=RUBRIC, title="浏览器评审的助餐项目"))
+    api(live, "POST", f"/opportunities/{opp['id']}/funding", buyer, json={"fund_id": str(w.fund_id), "amount_fen": 1_000_000})
+    api(live, "POST", f"/opportunities/{opp['id']}/publish", buyer)
+    api(live, "POST", f"/opportunities/{opp['id']}/bids", token(live, w.bidders[0].user.username),
+        json={"proposal": "每周三次上门助餐", "price_fen": 9_000_000})
+    clock.advance(days=11)
+    try:
+        buyer = token(live, w.c.buyer.user.username)
+        api(live, "POST", f"/opportunities/{opp['id']}/close-bidding", buyer)
+        api(live, "POST", f"/opportunities/{opp['id']}/panel", buyer,
+            json={"expert_user_ids": [str(e.id) for e in w.experts]})
+    finally:
+        clock.reset()
+    return opp
+
+
+def test_an_expert_scores_a_bid_and_sees_the_ranking(browser: Browser, live: LiveServer, seeded: Seeded) -> None:
+    opp = tender_for_the_panel(live, seeded)
+    expert = seeded.site.world.experts[0]
+    sign_in(browser, "/workspace", expert.user.username, 375)
+    assert browser.driver.current_url.endswith("/workspace/expert")
+    assert opp["id"] in {li.get_attribute("data-id") for li in browser.all("#my-panels li.card")}
+    check_page(browser, "workspace-expert")
+    click(browser, f'#my-panels li[data-id="{opp["id"]}"] h3 a')
+    click(browser, "a.score-link")
+    browser.driver.find_element(By.ID, "score_0").send_keys("88")
+    browser.driver.find_element(By.ID, "score_1").send_keys("75")
+    browser.driver.find_element(By.ID, "comment").send_keys("方案细致，团队稳定")
+    click(browser, "#submit-score")
+    assert "评分已提交" in browser.text(".flash")
+    assert browser.text("#ranking td.score") == "82.8"
+    ranked = api(live, "GET", f"/opportunities/{opp['id']}/ranking", token(live, seeded.site.world.c.buyer.user.username))
+    assert [(r["weighted_score"], r["experts_counted"]) for r in ranked["items"]] == [(82.8, 1)]
+    assert browser.axe() == []
+
+
+def test_the_admins_users_and_audit_log(browser: Browser, live: LiveServer, seeded: Seeded) -> None:
+    c = seeded.site.world.c
+    sign_in(browser, "/workspace", c.admin.user.username, 1280)
+    assert browser.driver.current_url.endswith("/workspace/admin")
+    assert c.resident.user.username in browser.text("#users")
+    check_page(browser, "workspace-admin")
+    browser.open("/workspace/admin/audit", 375)
+    assert browser.all('#verification[data-intact="true"]') and "完整" in browser.text("#verification-result")
+    assert browser.horizontal_overflow() <= 0

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from exchange import db, events
 from exchange.accounts.models import Role, User
@@ -30,6 +31,7 @@ from exchange.imports.models import Import, ImportRef, ImportStatus
 from exchange.imports.rows import HeaderMap, Lookups, RowError, read_row
 from exchange.jobs import queue
 from exchange.kit.clock import now
+from exchange.kit.pagination import Page, SortKey, paginate
 from exchange.sheets.reader import SheetProblem, Table, read_table
 
 log = logging.getLogger("exchange.imports")
@@ -78,6 +80,16 @@ async def get_visible(session: AsyncSession, user: User, import_id: uuid.UUID) -
     if imp is None or (imp.author_id != user.id and user.role != Role.admin):
         raise not_found("import")
     return imp
+
+
+async def list_visible(session: AsyncSession, user: User, *, limit: int, cursor: str | None) -> Page[Import]:
+    """Imports newest first, as :func:`get_visible` lets ``user`` see them: an admin every one, anyone else
+    their own."""
+    stmt = select(Import).options(defer(Import.content))  # the uploads stay in the database
+    if user.role != Role.admin:
+        stmt = stmt.where(Import.author_id == user.id)
+    keys = [SortKey(Import.created_at, descending=True), SortKey(Import.id, descending=True)]
+    return await paginate(session, stmt, keys, limit=limit, cursor=cursor, tag="imports")
 
 
 # -- the job ---------------------------------------------------------------------------------------

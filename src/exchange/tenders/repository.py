@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import User
+from exchange.kit.pagination import Page, SortKey, paginate
 from exchange.opportunities.models import Opportunity
 from exchange.organizations.models import Organization
 from exchange.tenders.models import Award, Bid, Call, Objection, PanelDraw, PanelMember, Question, Roadshow, Score
@@ -82,6 +83,19 @@ class TenderRepository:
     async def panel(self, opportunity_id: uuid.UUID) -> set[uuid.UUID]:
         stmt = select(PanelMember.user_id).where(PanelMember.opportunity_id == opportunity_id)
         return set((await self.session.execute(stmt)).scalars().all())
+
+    async def panels_of(self, user_id: uuid.UUID, *, limit: int, cursor: str | None) -> Page[Opportunity]:
+        """The opportunities whose panel ``user_id`` sits on, latest deadline first."""
+        member = select(PanelMember.opportunity_id).where(PanelMember.user_id == user_id)
+        stmt = select(Opportunity).where(Opportunity.id.in_(member))
+        keys = [SortKey(Opportunity.bid_deadline, descending=True), SortKey(Opportunity.id, descending=True)]
+        return await paginate(self.session, stmt, keys, limit=limit, cursor=cursor, tag="panels")
+
+    async def scores_by(self, expert_id: uuid.UUID, bid_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Score]:
+        if not bid_ids:
+            return {}
+        stmt = select(Score).where(Score.expert_id == expert_id, Score.bid_id.in_(list(bid_ids)))
+        return {s.bid_id: s for s in (await self.session.execute(stmt)).scalars()}
 
     async def users(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, User]:
         if not ids:

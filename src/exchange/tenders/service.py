@@ -23,6 +23,7 @@ from exchange.documents.schemas import audit_summary, published_hashes
 from exchange.errors import ExchangeError, forbidden, invalid, invalid_state, not_found
 from exchange.funds import service as funds
 from exchange.kit.clock import now
+from exchange.kit.pagination import Page
 from exchange.offers.models import Offer
 from exchange.opportunities.models import Opportunity
 from exchange.opportunities.states import BIDDING_CLOSED
@@ -421,6 +422,17 @@ async def score_bid(session: AsyncSession, user: User, bid_id: uuid.UUID, data: 
                  entity_id=bid.id, summary={"opportunity_id": opp.id, "weighted_score": score.weighted_score})
     await repo.flush()
     return score
+
+
+async def assigned(session: AsyncSession, user: User, *, limit: int, cursor: str | None) -> Page[Opportunity]:
+    """The opportunities whose review panel ``user`` sits on (an expert's work list), latest deadline first
+    (a panel is named after the close, so none of them is still open for bids)."""
+    return await TenderRepository(session).panels_of(user.id, limit=limit, cursor=cursor)
+
+
+async def my_scores(session: AsyncSession, user: User, bids: Sequence[Bid]) -> dict[uuid.UUID, Score]:
+    """What ``user`` has answered so far for each of ``bids`` (scores or a declared conflict), by bid id."""
+    return await TenderRepository(session).scores_by(user.id, [b.id for b in bids])
 
 
 @dataclass

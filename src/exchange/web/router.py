@@ -8,7 +8,22 @@ from fastapi.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from exchange.web import account, bidding, buyer, deals, lists, manager, organization, public, resident, signin, workspace
+from exchange.web import (
+    account,
+    admin,
+    admin_system,
+    bidding,
+    buyer,
+    deals,
+    expert,
+    lists,
+    manager,
+    organization,
+    public,
+    resident,
+    signin,
+    workspace,
+)
 from exchange.web.render import HERE
 
 STATIC = "/static"
@@ -52,3 +67,6 @@ def install(app: FastAPI) -> None:
     app.include_router(manager.router)
     app.include_router(buyer.router)
     app.include_router(deals.router)
+    app.include_router(expert.router)
+    app.include_router(admin.router)
+    app.include_router(admin_system.router)

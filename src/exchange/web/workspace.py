@@ -37,7 +37,8 @@ router = APIRouter(prefix="/workspace", route_class=SignedInRoute, include_in_sc
 
 # the main page of each role's workspace (roles without one land on the shared page)
 MAIN = {Role.resident: "/workspace/resident", Role.org: "/workspace/org", Role.manager: "/workspace/manager",
-        Role.buyer: "/workspace/buyer", Role.evaluator: "/workspace/deals?status=delivered"}
+        Role.buyer: "/workspace/buyer", Role.evaluator: "/workspace/deals?status=delivered",
+        Role.expert: "/workspace/expert", Role.admin: "/workspace/admin"}
 
 # each role's menu
 LINKS = {
@@ -54,6 +55,11 @@ LINKS = {
                  ("/workspace/deals", "my_deals"), ("/workspace/buyer/funds", "my_funds"),
                  ("/workspace/notifications", "notifications")],
     Role.evaluator: [("/workspace/deals?status=delivered", "my_deals"), ("/workspace/notifications", "notifications")],
+    Role.expert: [("/workspace/expert", "my_reviews"), ("/workspace/notifications", "notifications")],
+    Role.admin: [("/workspace/admin", "users"), ("/workspace/admin/users/new", "new_user"),
+                 ("/workspace/admin/organizations", "organizations"), ("/workspace/admin/regions", "regions"),
+                 ("/workspace/admin/imports", "imports"), ("/workspace/admin/webhooks", "webhooks"),
+                 ("/workspace/admin/audit", "audit_log"), ("/workspace/notifications", "notifications")],
 }
 
 

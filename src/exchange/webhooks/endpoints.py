@@ -13,7 +13,7 @@ from exchange.kit.routing import UnitOfWorkRoute
 from exchange.notifications.rules import EVENT_TYPES
 from exchange.webhooks import service
 from exchange.webhooks.models import WebhookAttempt, WebhookDelivery
-from exchange.webhooks.repository import DeliveryRepository, WebhookRepository
+from exchange.webhooks.repository import DeliveryRepository
 from exchange.webhooks.schemas import (
     AttemptOut,
     DeliveryOut,
@@ -29,12 +29,13 @@ router = APIRouter(route_class=UnitOfWorkRoute, tags=["webhooks"])
 KNOWN = frozenset(EVENT_TYPES)
 
 
-def _rules(request: Request) -> dict[str, object]:
+def rules(request: Request) -> dict[str, object]:
+    """How a subscription's URL and event types are checked here (the pages that manage webhooks use it too)."""
     settings = request.app.state.settings
     return {"env": settings.env, "allow_private": settings.webhook_allow_private, "known_types": KNOWN}
 
 
-def _delivery_out(delivery: WebhookDelivery, attempts: list[WebhookAttempt]) -> DeliveryOut:
+def delivery_out(delivery: WebhookDelivery, attempts: list[WebhookAttempt]) -> DeliveryOut:
     return DeliveryOut(
         id=delivery.id, webhook_id=delivery.message_id, event_id=delivery.event_key, event_type=delivery.event_type,
         status=delivery.status, status_code=delivery.last_status_code, error=delivery.last_error,
@@ -48,9 +49,7 @@ def _delivery_out(delivery: WebhookDelivery, attempts: list[WebhookAttempt]) -> 
 async def list_webhooks(user: CurrentUser, session: Session, limit: int = LimitParam,
                         cursor: str | None = CursorParam) -> WebhookPage:
     """An admin sees every subscription; an organization's user sees its organization's."""
-    service._check_subscriber(user)
-    page = await WebhookRepository(session).page(
-        organization_id=user.organization_id, everyone=user.role == "admin", limit=limit, cursor=cursor)
+    page = await service.list_page(session, user, limit=limit, cursor=cursor)
     return WebhookPage(items=[WebhookOut.model_validate(e) for e in page.items], next_cursor=page.next_cursor)
 
 
@@ -61,7 +60,7 @@ async def create_webhook(body: WebhookCreate, request: Request, response: Respon
     """Subscribe a URL to event types. The answer carries the signing `secret` (`whsec_…`), shown only now.
 
     Deliveries are signed as Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`)."""
-    endpoint = await service.create(session, user, body.model_dump(), **_rules(request))  # type: ignore[arg-type]
+    endpoint = await service.create(session, user, body.model_dump(), **rules(request))  # type: ignore[arg-type]
     resource_headers(response, endpoint.version, f"/webhooks/{endpoint.id}")
     return WebhookCreated.model_validate({**WebhookOut.model_validate(endpoint).model_dump(), "secret": endpoint.secret})
 
@@ -82,7 +81,7 @@ async def update_webhook(webhook_id: str, body: WebhookUpdate, request: Request,
     """Change the URL, the event types, the timeout; `active: true` re-enables a disabled subscription."""
     endpoint = await service.get_managed(session, user, parse_uuid(webhook_id, "webhook"))
     check_if_match(request, endpoint.version)
-    endpoint = await service.update(session, user, endpoint, body.model_dump(exclude_unset=True), **_rules(request))  # type: ignore[arg-type]
+    endpoint = await service.update(session, user, endpoint, body.model_dump(exclude_unset=True), **rules(request))  # type: ignore[arg-type]
     resource_headers(response, endpoint.version)
     return WebhookOut.model_validate(endpoint)
 
@@ -107,7 +106,7 @@ async def list_deliveries(webhook_id: str, user: CurrentUser, session: Session, 
     repo = DeliveryRepository(session)
     page = await repo.page(endpoint.id, limit=limit, cursor=cursor)
     attempts = await repo.attempts_of([d.id for d in page.items])
-    return DeliveryPage(items=[_delivery_out(d, attempts[d.id]) for d in page.items], next_cursor=page.next_cursor)
+    return DeliveryPage(items=[delivery_out(d, attempts[d.id]) for d in page.items], next_cursor=page.next_cursor)
 
 
 @router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", response_model=DeliveryOut,
@@ -117,4 +116,4 @@ async def retry_delivery(webhook_id: str, delivery_id: str, user: CurrentUser, s
     endpoint = await service.get_managed(session, user, parse_uuid(webhook_id, "webhook"))
     delivery = await service.retry(session, user, endpoint, parse_uuid(delivery_id, "delivery"))
     attempts = await DeliveryRepository(session).attempts_of([delivery.id])
-    return _delivery_out(delivery, attempts[delivery.id])
+    return delivery_out(delivery, attempts[delivery.id])

@@ -19,6 +19,7 @@ from exchange.accounts.models import ORG_ROLES, Role, User
 from exchange.audit import service as audit
 from exchange.errors import ExchangeError, forbidden, invalid, not_found
 from exchange.kit.clock import now
+from exchange.kit.pagination import Page
 from exchange.organizations.repository import OrganizationRepository
 from exchange.webhooks.guard import check_url
 from exchange.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -59,6 +60,13 @@ def _check_event_types(types: list[str], known: frozenset[str]) -> list[str]:
         raise invalid(["body", "event_types"], f"未知的事件类型：{', '.join(unknown)}",
                       f"Unknown event types: {', '.join(unknown)}", code="unknown_event_type")
     return sorted(set(types))
+
+
+async def list_page(session: AsyncSession, user: User, *, limit: int, cursor: str | None) -> Page[WebhookEndpoint]:
+    """An admin sees every subscription; an organization's user sees its organization's."""
+    _check_subscriber(user)
+    return await WebhookRepository(session).page(organization_id=user.organization_id, everyone=user.role == Role.admin,
+                                                 limit=limit, cursor=cursor)
 
 
 async def get_managed(session: AsyncSession, user: User, webhook_id: uuid.UUID) -> WebhookEndpoint:
