@@ -77,3 +77,22 @@ async def test_profile_data_download_and_erasure(app, client, pages) -> None:  #
     assert (await pages.get("/workspace/account")).status_code == 303  # signed out
     assert (await client.post("/auth/token", data={"username": resident.user.username,
                                                    "password": PASSWORD})).status_code == 401
+
+
+async def test_notification_settings_are_the_apis(app, client, pages) -> None:  # noqa: F811
+    await seed_regions(app)
+    manager = await make_user(app, "manager")
+    await sign_in(pages, manager.user.username)
+    page = await pages.get("/workspace/account")
+    token = csrf_of(page.text)
+    r = await pages.post("/workspace/account/notifications", data={"csrf_token": token, "language": "en",
+                                                                   "email": "", "phone": "", "channels": ["fax"]})
+    assert r.status_code == 422 and "form-error" in r.text
+    assert (await client.get("/me/notification-settings", headers=manager.headers)).json()["language"] == "zh-CN"
+    r = await pages.post("/workspace/account/notifications", data={"csrf_token": token, "language": "en",
+                                                                   "email": "li@example.org", "phone": "",
+                                                                   "channels": ["email"]})
+    assert r.status_code == 303
+    saved = (await client.get("/me/notification-settings", headers=manager.headers)).json()
+    assert (saved["language"], saved["email"], saved["channels"]) == ("en", "li@example.org", ["email"])
+    assert 'value="email" checked' in (await pages.get("/workspace/account")).text

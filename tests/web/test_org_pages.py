@@ -100,3 +100,43 @@ async def test_matches_are_the_engines_ranking_with_reasons_and_rating_is_the_ap
     for name in ("activity", "standardization", "coverage", "influence"):
         assert f'data-dimension="{name}">{rating[name]}<' in page
         assert html.escape(rating["basis"][name]["formula"]) in page
+
+
+async def test_profile_documents_and_bid_results(app, client, pages, clock) -> None:
+    from tests.tenders.world import final_award, reviewed, world
+
+    w = await world(app, bidders=2)
+    opp, bids = await reviewed(client, clock, w, [9_000_000, 9_500_000], title="助老服务项目")
+    await final_award(client, clock, w, opp["id"], bids[0]["id"])
+    for bidder, result in ((w.bidders[0], "won"), (w.bidders[1], "lost")):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as them:
+            await sign_in(them, bidder.user.username)
+            page = (await them.get("/workspace/org/bids")).text
+            found = re.findall(r'<li class="card" data-id="([0-9a-f-]+)" data-result="(\w+)">', page)
+            assert (bids[w.bidders.index(bidder)]["id"], result) in found
+            assert "助老服务项目" in page
+
+    await sign_in(pages, w.c.org.user.username)
+    page = (await pages.get("/workspace/org/profile")).text
+    token = csrf_of(page)
+    org = (await client.get(f"/organizations/{w.c.org_org.id}", headers=w.c.org.headers)).json()
+    form = {"csrf_token": token, "name": org["name"], "function_type": "service", "categories": ["elderly_care"],
+            "service_region_codes": [COMM_A1], "member_count": "12", "founded_on": "2999-01-01",
+            "description": "专注居家养老", "contact_person": "李老师", "contact_phone": "028-12345678"}
+    r = await pages.post("/workspace/org/profile", data=form)
+    assert r.status_code == 422 and 'id="founded_on-error"' in r.text  # founded in the future: the API's rule
+    assert (await client.get(f"/organizations/{w.c.org_org.id}")).json()["description"] == org["description"]
+    r = await pages.post("/workspace/org/profile", data={**form, "founded_on": "2015-06-01"})
+    assert r.status_code == 303
+    now_org = (await client.get(f"/organizations/{w.c.org_org.id}", headers=w.c.org.headers)).json()
+    assert (now_org["description"], now_org["member_count"], now_org["function_type"], now_org["contact_person"]) == (
+        "专注居家养老", 12, "service", "李老师")
+    r = await pages.post("/workspace/org/profile/documents", data={"csrf_token": token, "document_type": "charter"},
+                         files={"file": ("章程.pdf", b"%PDF-1.4\n% charter\n", "application/pdf")})
+    assert r.status_code == 303
+    docs = (await client.get(f"/organizations/{w.c.org_org.id}/documents", headers=w.c.org.headers)).json()["items"]
+    assert [(d["filename"], d["document_type"]) for d in docs] == [("章程.pdf", "charter")]
+    r = await pages.post("/workspace/org/profile/documents", data={"csrf_token": token, "document_type": "charter"},
+                         files={"file": ("病毒.exe", b"MZ\x90\x00" + b"\x00" * 60, "application/octet-stream")})
+    assert r.status_code in (415, 422) and "form-error" in r.text
+    assert len((await client.get(f"/organizations/{w.c.org_org.id}/documents", headers=w.c.org.headers)).json()["items"]) == 1

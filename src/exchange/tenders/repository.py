@@ -66,6 +66,12 @@ class TenderRepository:
         stmt = select(Bid).where(Bid.opportunity_id == opportunity_id, Bid.organization_id == organization_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def bids_page(self, organization_id: uuid.UUID, *, limit: int, cursor: str | None) -> Page[Bid]:
+        """An organization's bids, newest first."""
+        stmt = select(Bid).where(Bid.organization_id == organization_id)
+        keys = [SortKey(Bid.submitted_at, descending=True), SortKey(Bid.id, descending=True)]
+        return await paginate(self.session, stmt, keys, limit=limit, cursor=cursor, tag="my-bids")
+
     async def bids(self, opportunity_id: uuid.UUID) -> Sequence[Bid]:
         stmt = select(Bid).where(Bid.opportunity_id == opportunity_id).order_by(Bid.submitted_at, Bid.id)
         return (await self.session.execute(stmt)).scalars().all()

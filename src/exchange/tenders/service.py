@@ -544,6 +544,25 @@ async def read_award(session: AsyncSession, user: User | None, award_id: uuid.UU
     return item, list(await repo.objections_of(item.id))
 
 
+async def my_bids(session: AsyncSession, user: User, *, limit: int, cursor: str | None
+                  ) -> tuple[Page[Bid], dict[uuid.UUID, Opportunity], dict[uuid.UUID, Award]]:
+    """My organization's bids, newest first, with their opportunities (as of now: due moves settled) and the
+    award each opportunity has (the result a bidder may see: who won once the award is on notice)."""
+    if user.organization_id is None or user.role != "org":
+        raise forbidden("只有社会组织可以查看本组织的投标", "Only organizations have bids", code="role_not_allowed")
+    repo = TenderRepository(session)
+    found = await repo.bids_page(user.organization_id, limit=limit, cursor=cursor)
+    opps = {}
+    awards: dict[uuid.UUID, Award] = {}
+    for bid in found.items:
+        opp = await get_opportunity(session, bid.opportunity_id)
+        opps[opp.id] = opp
+        for item, _ in await awards_of(session, user, opp.id):
+            if item.status != "cancelled":
+                awards[opp.id] = item
+    return found, opps, awards
+
+
 async def panel_names(session: AsyncSession, user: User, opp: Opportunity) -> list[str]:
     """The panel's members by name, for those who run the review (the buyer, managers, admins, the panel)."""
     if not await capacities(session, user, opp) & REVIEWERS and user.role != "admin":

@@ -7,7 +7,7 @@ fresh cookie), ``personal_data.service.export`` (``GET /me/data``) and ``erase``
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -18,6 +18,9 @@ from exchange.accounts.models import User
 from exchange.accounts.schemas import MeUpdate, PasswordChange
 from exchange.errors import invalid
 from exchange.kit.http import Session
+from exchange.notifications import service as notifications
+from exchange.notifications.models import Channel
+from exchange.notifications.schemas import SettingsUpdate
 from exchange.personal_data import service as personal_data
 from exchange.personal_data.schemas import ErasureIn
 from exchange.points import service as points
@@ -41,8 +44,13 @@ async def _account(request: Request, session: Session, user: User, *, rejected: 
                    form: str = "", values: dict[str, str] | None = None) -> Response:
     ref = await common.reference(request, session)
     profile = {"display_name": user.display_name, "region_code": user.region_code or "", "phone": user.phone or ""}
+    setting = await notifications.settings_of(session, user.id)
+    chosen = {"language": setting.language, "email": setting.email or "", "phone": setting.phone or "",
+              "channels": list(setting.channels or [])}
     return await page(request, session, user, "ws_account.html", {
         "profile": {**profile, **(values if form == "profile" and values else {})}, "form": form,
+        "setting": {**chosen, **(values if form == "notifications" and values else {})},
+        "channels": [c.value for c in Channel],
         "regions": ref.region_options, "points": await points.balance(session, user.id),
         "done": request.query_params.get("done", ""),
         **(rejected.context() if rejected else {"errors": {}, "general": ""}),
@@ -70,6 +78,20 @@ async def update_profile(request: Request, session: Session, user: Anyone) -> Re
     if isinstance(done, Rejected):
         return await _account(request, session, user, rejected=done, form="profile", values=values)
     return see_other("/workspace/account?done=profile")
+
+
+@router.post("/account/notifications")
+async def update_notifications(request: Request, session: Session, user: Anyone) -> Response:
+    """My language and the channels besides the in-app list (``PATCH /me/notification-settings``)."""
+    form = await request.form()
+    values: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in ("language", "email", "phone")}
+    values["channels"] = [str(v) for v in form.getlist("channels")]
+    changes = {**{k: v or None for k, v in values.items() if k != "channels"}, "channels": values["channels"]}
+    done = await attempt(request, lambda: notifications.update_settings(
+        session, user, SettingsUpdate.model_validate(changes).model_dump(exclude_unset=True)))
+    if isinstance(done, Rejected):
+        return await _account(request, session, user, rejected=done, form="notifications", values=values)
+    return see_other("/workspace/account?done=notifications")
 
 
 @router.get("/password")

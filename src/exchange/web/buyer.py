@@ -45,7 +45,7 @@ from exchange.tenders.schemas import AnswerIn, PanelDrawIn, ResolveIn
 from exchange.web import auth, common, uploads
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import Rejected, attempt, fen, for_roles, page, see_other
+from exchange.web.workspace import UPLOAD_REFUSALS, Rejected, attempt, fen, for_roles, page, see_other
 
 router = APIRouter(prefix="/workspace/buyer", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
@@ -194,7 +194,8 @@ async def add_document(request: Request, session: Session, user: Buyer, opp_id: 
     owner = await documents.read_owner(session, user, OwnerType.opportunity, opp.id)
     form = await request.form()
     fields = {k: str(form.get(k, "")) for k in ("document_type", "title") if form.get(k)}
-    doc = await attempt(request, lambda: uploads.add_document(request, session, user, owner, form.get("file"), fields))
+    doc = await attempt(request, lambda: uploads.add_document(request, session, user, owner, form.get("file"), fields),
+                        also=UPLOAD_REFUSALS)
     if isinstance(doc, Rejected):
         return await opportunity_page(request, session, user, opp.id, rejected=doc)
     return see_other(f"/workspace/buyer/opportunities/{opp.id}?done=document")

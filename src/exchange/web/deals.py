@@ -35,7 +35,7 @@ from exchange.tenders import service as tenders
 from exchange.web import auth, common, uploads
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import Rejected, attempt, fen, for_roles, page, see_other
+from exchange.web.workspace import UPLOAD_REFUSALS, Rejected, attempt, fen, for_roles, page, see_other
 
 router = APIRouter(prefix="/workspace/deals", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
@@ -221,7 +221,8 @@ async def add_evidence(request: Request, session: Session, user: DealUser, deal_
     form = await request.form()
     kind = str(form.get("document_type", "milestone_evidence"))
     doc = await attempt(request, lambda: uploads.add_document(
-        request, session, user, owner, form.get("file"), {"document_type": kind, "milestone_id": str(ms_id)}))
+        request, session, user, owner, form.get("file"), {"document_type": kind, "milestone_id": str(ms_id)}),
+        also=UPLOAD_REFUSALS)
     if isinstance(doc, Rejected):
         return await _deal_page(request, session, user, the_id, rejected=doc, form=f"evidence-{ms_id}")
     return see_other(f"/workspace/deals/{the_id}?done=evidence#m-{ms_id}")

@@ -15,9 +15,14 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from exchange.accounts.models import Role, User
+from exchange.documents import flows as documents
+from exchange.documents import service as document_service
+from exchange.documents.models import DOCUMENT_TYPES, OwnerType
+from exchange.documents.schemas import document_out
 from exchange.errors import ExchangeError
 from exchange.kit.http import Session
 from exchange.kit.ids import parse_uuid
+from exchange.kit.pagination import CursorParam
 from exchange.listings.schemas import ListFilters, list_filters
 from exchange.matching import service as matching
 from exchange.matching.schemas import MatchOut
@@ -25,10 +30,13 @@ from exchange.offers import service as offers
 from exchange.offers.schemas import OfferCreate, OfferOut, Pricing
 from exchange.organizations import flows as organization_flows
 from exchange.organizations import service as organizations
-from exchange.web import auth, common
+from exchange.organizations.models import FunctionType
+from exchange.organizations.schemas import OrganizationUpdate
+from exchange.tenders import service as tenders
+from exchange.web import auth, common, uploads
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import Rejected, attempt, for_roles, page, see_other
+from exchange.web.workspace import UPLOAD_REFUSALS, Rejected, attempt, for_roles, page, see_other
 from exchange.web.workspace import fen as money_fen
 
 router = APIRouter(prefix="/workspace/org", route_class=SignedInRoute, include_in_schema=False,
@@ -179,3 +187,90 @@ async def my_rating(request: Request, session: Session, user: OrgUser) -> Respon
     return await page(request, session, user, "ws_org_rating.html", {
         "org": org, "rating": await organization_flows.rating_out(session, org),
     }, title=_words(request).t("my_rating"))
+
+
+# -- my profile and documents -------------------------------------------------------------------------
+
+PROFILE_TEXT = ("name", "function_type", "region_code", "member_count", "founded_on", "description",
+                "contact_person", "contact_phone")
+
+
+def _profile_values(org: Any, form: FormData | None) -> dict[str, Any]:
+    if form is None:
+        return {"name": org.name, "function_type": org.function_type or "", "region_code": org.region_code or "",
+                "member_count": "" if org.member_count is None else str(org.member_count),
+                "founded_on": org.founded_on.isoformat() if org.founded_on else "", "description": org.description or "",
+                "contact_person": (org.contact or {}).get("person") or "",
+                "contact_phone": (org.contact or {}).get("phone") or "",
+                "categories": list(org.categories or []), "service_region_codes": list(org.service_region_codes or [])}
+    values: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in PROFILE_TEXT}
+    values["categories"] = [str(v) for v in form.getlist("categories")]
+    values["service_region_codes"] = [str(v) for v in form.getlist("service_region_codes")]
+    return values
+
+
+async def _profile_page(request: Request, session: Session, user: User, values: dict[str, Any] | None = None, *,
+                        rejected: Rejected | None = None) -> Response:
+    org = await organizations.get_or_404(session, user.organization_id)  # type: ignore[arg-type]
+    owner = await documents.read_owner(session, user, OwnerType.organization, org.id)
+    docs = [document_out(d) for d in await document_service.list_for(session, owner)]
+    return await page(request, session, user, "ws_org_profile.html", {
+        "org": org, "values": values or _profile_values(org, None), "docs": docs,
+        "doc_types": DOCUMENT_TYPES[OwnerType.organization], "function_types": [f.value for f in FunctionType],
+        "done": request.query_params.get("done", ""), **await _reference(request, session),
+        **(rejected.context() if rejected else {"errors": {}, "general": ""}),
+    }, title=_words(request).t("my_profile"), status=rejected.status if rejected else 200)
+
+
+@router.get("/profile")
+async def profile(request: Request, session: Session, user: OrgUser) -> Response:
+    """My organization's profile (what the registry shows) and its documents."""
+    return await _profile_page(request, session, user)
+
+
+@router.post("/profile")
+async def update_profile(request: Request, session: Session, user: OrgUser) -> Response:
+    """Change the profile (``PATCH /organizations/{id}``: its own users may change all but the registry's fields)."""
+    org = await organizations.get_or_404(session, user.organization_id)  # type: ignore[arg-type]
+    values = _profile_values(org, await request.form())
+    changes: dict[str, Any] = {k: (v or None) for k, v in values.items() if k in PROFILE_TEXT}
+    changes["name"] = values["name"]
+    if values["member_count"].isdigit():
+        changes["member_count"] = int(values["member_count"])
+    changes["categories"] = values["categories"]
+    changes["service_region_codes"] = values["service_region_codes"]
+
+    async def save() -> Any:
+        body = OrganizationUpdate.model_validate(changes)
+        return await organizations.update(session, user=user, org=org,
+                                          changes=body.model_dump(mode="python", exclude_unset=True))
+
+    done = await attempt(request, save)
+    if isinstance(done, Rejected):
+        return await _profile_page(request, session, user, values, rejected=done)
+    return see_other("/workspace/org/profile?done=saved")
+
+
+@router.post("/profile/documents")
+async def add_profile_document(request: Request, session: Session, user: OrgUser) -> Response:
+    """Add a registration certificate, the charter, an annual report (``POST /organizations/{id}/documents``)."""
+    owner = await documents.read_owner(session, user, OwnerType.organization, user.organization_id)  # type: ignore[arg-type]
+    form = await request.form()
+    fields = {k: str(form.get(k, "")) for k in ("document_type", "title") if form.get(k)}
+    doc = await attempt(request, lambda: uploads.add_document(request, session, user, owner, form.get("file"), fields),
+                        also=UPLOAD_REFUSALS)
+    if isinstance(doc, Rejected):
+        return await _profile_page(request, session, user, rejected=doc)
+    return see_other("/workspace/org/profile?done=document")
+
+
+# -- my bids and their results ---------------------------------------------------------------------------
+
+@router.get("/bids")
+async def my_bids(request: Request, session: Session, user: OrgUser, cursor: str | None = CursorParam) -> Response:
+    """My organization's bids, newest first, each with its opportunity's stage and the result: sealed until the
+    close, then under review, then won or not once the award is on notice."""
+    found, opps, awards = await tenders.my_bids(session, user, limit=20, cursor=cursor)
+    return await page(request, session, user, "ws_org_bids.html", {
+        "items": found.items, "opps": opps, "awards": awards, "next_cursor": found.next_cursor, "cursor": cursor,
+    }, title=_words(request).t("my_bids"))

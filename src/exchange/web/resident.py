@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from exchange.accounts.models import Role, User
+from exchange.activities import service as activities
 from exchange.chinese.concepts import infer_category
 from exchange.errors import ExchangeError
 from exchange.kit.http import Session
@@ -140,7 +141,10 @@ async def neighbours(request: Request, session: Session, user: Resident, f: Filt
 
 @router.get("/points")
 async def my_points(request: Request, session: Session, user: Resident) -> Response:
-    """My points balance and entries (``GET /me/points``)."""
+    """My points balance and entries (``GET /me/points``), and my volunteer hours (``GET /me/volunteer-hours``)."""
     balance, entries = await points.ledger(session, user.id)
-    return await page(request, session, user, "ws_points.html", {"balance": balance, "entries": entries},
-                      title=_words(request).t("my_points"))
+    minutes, hours = await activities.volunteer_hours(session, user.id)
+    return await page(request, session, user, "ws_points.html", {
+        "balance": balance, "entries": entries, "total_hours": round(minutes / 60, 2),
+        "hours": [(a, title, round(a.minutes / 60, 2)) for a, title in hours],
+    }, title=_words(request).t("my_points"))

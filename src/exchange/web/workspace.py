@@ -46,7 +46,8 @@ LINKS = {
                     ("/workspace/resident/neighbours", "neighbours_needs"), ("/workspace/resident/points", "my_points"),
                     ("/workspace/notifications", "notifications")],
     Role.org: [("/workspace/org", "my_offers"), ("/workspace/org/offers/new", "new_offer"),
-               ("/workspace/org/opportunities", "matching_opportunities"), ("/workspace/deals", "my_deals"),
+               ("/workspace/org/opportunities", "matching_opportunities"), ("/workspace/org/bids", "my_bids"),
+               ("/workspace/deals", "my_deals"), ("/workspace/org/profile", "my_profile"),
                ("/workspace/org/rating", "my_rating"), ("/workspace/notifications", "notifications")],
     Role.manager: [("/workspace/manager", "triage_board"), ("/workspace/deals", "my_deals"),
                    ("/workspace/manager/consultations", "consultations"), ("/workspace/manager/kpis", "my_kpis"),
@@ -133,14 +134,18 @@ class Rejected:
         return {"errors": self.errors, "general": self.general}
 
 
-async def attempt(request: Request, call: Callable[[], Awaitable[T]]) -> T | Rejected:
+UPLOAD_REFUSALS = (413, 415)  # too large, not a type we take: the upload form says so next to the file
+
+
+async def attempt(request: Request, call: Callable[[], Awaitable[T]], *, also: tuple[int, ...] = ()) -> T | Rejected:
     """Run a form's validation and service call; when the API refuses the input (422) or the state (409), the
     page shows the form again with the API's own words (the request's unit of work rolls back on the 4xx).
-    Any other refusal (403, 404) is the error page, as for a link."""
+    Any other refusal (403, 404) is the error page, as for a link; ``also`` names more statuses to show on the
+    form (an upload's :data:`UPLOAD_REFUSALS`)."""
     try:
         return await call()
     except (ValidationError, ExchangeError) as exc:
-        if isinstance(exc, ExchangeError) and exc.status not in (409, 422):
+        if isinstance(exc, ExchangeError) and exc.status not in (409, 422, *also):
             raise
         errors, general = field_errors(exc, pick_language(request) == "en")
         return Rejected(errors, general, exc.status if isinstance(exc, ExchangeError) else 422)
