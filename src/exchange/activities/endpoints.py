@@ -11,7 +11,6 @@ from fastapi import APIRouter, Query, Request, Response
 from exchange.accounts.deps import CurrentUser, OptionalUser
 from exchange.activities import service
 from exchange.activities.models import Activity, ActivityStatus, Attendance
-from exchange.activities.repository import ActivityRepository
 from exchange.activities.schemas import (
     ActivityCreate,
     ActivityList,
@@ -52,8 +51,8 @@ async def list_activities(
     limit: int = LimitParam, cursor: str | None = CursorParam,
 ) -> Response:
     """Volunteer activities, soonest first (anyone may read them)."""
-    page = await ActivityRepository(session).page(region=region, status=status, starts_after=starts_after,
-                                                  organization_id=org_id, limit=limit, cursor=cursor)
+    page = await service.list_page(session, region=region, status=status, starts_after=starts_after,
+                                   organization_id=org_id, limit=limit, cursor=cursor)
     return json_response(ActivityList(items=[_out(a) for a in page.items], next_cursor=page.next_cursor))
 
 

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import func, select
 
+from exchange.accounts.models import User
 from exchange.activities.models import Activity, ActivitySignup, Attendance
 from exchange.kit.pagination import Page, SortKey
 from exchange.kit.repository import RepositoryBase
@@ -38,6 +39,22 @@ class ActivityRepository(RepositoryBase[Activity]):
     async def signups(self, activity_id: uuid.UUID) -> list[ActivitySignup]:
         stmt = select(ActivitySignup).where(ActivitySignup.activity_id == activity_id).order_by(ActivitySignup.created_at)
         return list((await self.session.execute(stmt)).scalars())
+
+    async def roster(self, activity_id: uuid.UUID) -> list[tuple[ActivitySignup, str, Attendance | None]]:
+        """Each sign-up with the volunteer's name and the attendance recorded for it, in order of signing up."""
+        stmt = (select(ActivitySignup, User.display_name, Attendance)
+                .join(User, User.id == ActivitySignup.user_id)
+                .outerjoin(Attendance, (Attendance.activity_id == ActivitySignup.activity_id)
+                           & (Attendance.user_id == ActivitySignup.user_id))
+                .where(ActivitySignup.activity_id == activity_id).order_by(ActivitySignup.created_at, ActivitySignup.id))
+        return [(s, name, a) for s, name, a in (await self.session.execute(stmt)).all()]
+
+    async def signed_up(self, user_id: uuid.UUID, activity_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        if not activity_ids:
+            return set()
+        stmt = select(ActivitySignup.activity_id).where(ActivitySignup.user_id == user_id,
+                                                        ActivitySignup.activity_id.in_(activity_ids))
+        return set((await self.session.execute(stmt)).scalars())
 
     async def attendance(self, activity_id: uuid.UUID, user_id: uuid.UUID) -> Attendance | None:
         stmt = select(Attendance).where(Attendance.activity_id == activity_id, Attendance.user_id == user_id)

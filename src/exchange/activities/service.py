@@ -7,6 +7,7 @@ entry's ``ref`` back that up in the database."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -19,6 +20,7 @@ from exchange.activities.states import LIFECYCLE, PUBLISHED, Facts
 from exchange.audit import service as audit
 from exchange.errors import forbidden, invalid, not_found
 from exchange.kit.clock import now
+from exchange.kit.pagination import Page
 from exchange.listings import validation
 from exchange.participation.parties import community_area
 from exchange.points import service as points
@@ -126,9 +128,32 @@ async def volunteer_hours(session: AsyncSession, user_id: uuid.UUID) -> tuple[in
     return await repo.total_minutes(user_id), await repo.hours_of(user_id)
 
 
-async def signups(session: AsyncSession, *, user: User, activity: Activity) -> list[ActivitySignup]:
-    """The roster, for its organizer, managers and admins."""
+def _may_see_roster(user: User, activity: Activity) -> None:
     if not parties(user, activity) & {"organizer", "manager", "admin"}:
         raise forbidden("只有组织者可以查看报名名单", "Only the organizer sees the roster", code="not_allowed")
+
+
+async def signups(session: AsyncSession, *, user: User, activity: Activity) -> list[ActivitySignup]:
+    """The roster, for its organizer, managers and admins."""
+    _may_see_roster(user, activity)
     return await ActivityRepository(session).signups(activity.id)
+
+
+async def roster(session: AsyncSession, *, user: User, activity: Activity
+                 ) -> list[tuple[ActivitySignup, str, Attendance | None]]:
+    """The roster with the volunteers' names and the hours recorded so far (the same readers as :func:`signups`)."""
+    _may_see_roster(user, activity)
+    return await ActivityRepository(session).roster(activity.id)
+
+
+async def list_page(session: AsyncSession, *, region: str | None, status: str | None, starts_after: dt.datetime | None,
+                    organization_id: uuid.UUID | None, limit: int, cursor: str | None) -> Page[Activity]:
+    """Activities, soonest first (anyone may read them)."""
+    return await ActivityRepository(session).page(region=region, status=status, starts_after=starts_after,
+                                                  organization_id=organization_id, limit=limit, cursor=cursor)
+
+
+async def signed_up(session: AsyncSession, user: User, activity_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these activities ``user`` has signed up for."""
+    return await ActivityRepository(session).signed_up(user.id, activity_ids)
 

@@ -10,6 +10,7 @@ from starlette.types import Scope
 
 from exchange.web import (
     account,
+    activities,
     admin,
     admin_system,
     bidding,
@@ -61,6 +62,7 @@ def install(app: FastAPI) -> None:
     app.include_router(signin.router)
     app.include_router(workspace.router)
     app.include_router(account.router)
+    app.include_router(activities.router)
     app.include_router(resident.router)
     app.include_router(organization.router)
     app.include_router(bidding.router)

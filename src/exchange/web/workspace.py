@@ -38,23 +38,28 @@ router = APIRouter(prefix="/workspace", route_class=SignedInRoute, include_in_sc
 # the main page of each role's workspace (roles without one land on the shared page)
 MAIN = {Role.resident: "/workspace/resident", Role.org: "/workspace/org", Role.manager: "/workspace/manager",
         Role.buyer: "/workspace/buyer", Role.evaluator: "/workspace/deals?status=delivered",
-        Role.expert: "/workspace/expert", Role.admin: "/workspace/admin"}
+        Role.expert: "/workspace/expert", Role.admin: "/workspace/admin", Role.community: "/workspace/activities"}
 
 # each role's menu
 LINKS = {
     Role.resident: [("/workspace/resident", "my_needs"), ("/workspace/resident/needs/new", "post_need"),
-                    ("/workspace/resident/neighbours", "neighbours_needs"), ("/workspace/resident/points", "my_points"),
+                    ("/workspace/resident/neighbours", "neighbours_needs"),
+                    ("/workspace/resident/activities", "volunteer_activities"), ("/workspace/resident/points", "my_points"),
                     ("/workspace/notifications", "notifications")],
     Role.org: [("/workspace/org", "my_offers"), ("/workspace/org/offers/new", "new_offer"),
                ("/workspace/org/opportunities", "matching_opportunities"), ("/workspace/org/bids", "my_bids"),
-               ("/workspace/deals", "my_deals"), ("/workspace/org/profile", "my_profile"),
+               ("/workspace/deals", "my_deals"), ("/workspace/activities", "volunteer_activities"),
+               ("/workspace/org/profile", "my_profile"),
                ("/workspace/org/rating", "my_rating"), ("/workspace/notifications", "notifications")],
     Role.manager: [("/workspace/manager", "triage_board"), ("/workspace/deals", "my_deals"),
                    ("/workspace/manager/consultations", "consultations"), ("/workspace/manager/kpis", "my_kpis"),
+                   ("/workspace/activities", "volunteer_activities"),
                    ("/workspace/notifications", "notifications")],
     Role.buyer: [("/workspace/buyer", "my_opportunities"), ("/workspace/buyer/opportunities/new", "new_opportunity"),
                  ("/workspace/deals", "my_deals"), ("/workspace/buyer/funds", "my_funds"),
                  ("/workspace/notifications", "notifications")],
+    Role.community: [("/workspace/activities", "volunteer_activities"), ("/workspace/activities/new", "new_activity"),
+                     ("/workspace/deals", "my_deals"), ("/workspace/notifications", "notifications")],
     Role.evaluator: [("/workspace/deals?status=delivered", "my_deals"), ("/workspace/notifications", "notifications")],
     Role.expert: [("/workspace/expert", "my_reviews"), ("/workspace/notifications", "notifications")],
     Role.admin: [("/workspace/admin", "users"), ("/workspace/admin/users/new", "new_user"),
