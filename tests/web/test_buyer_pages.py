@@ -61,3 +61,38 @@ async def test_another_buyer_cannot_read_the_bids(app, client, pages, clock) -> 
     await sign_in(pages, w.c.other_buyer.user.username)
     r = await pages.get(f"/workspace/buyer/opportunities/{opp['id']}")
     assert r.status_code == 403 and "只有采购方、公益经理人和评审专家可以查看投标" in r.text
+
+
+async def test_an_objection_is_resolved_after_a_question_and_funds_read_as_the_api(app, client, pages, clock) -> None:
+    w = await world(app, bidders=2)
+    opp, bids = await reviewed(client, clock, w, [9_000_000, 8_500_000], title="有质疑的项目")
+    award = (await client.post(f"/opportunities/{opp['id']}/award", json={"bid_id": bids[0]["id"]},
+                               headers=w.c.buyer.headers)).json()
+    objection = (await client.post(f"/awards/{award['id']}/objections", json={"reason": "评分计算有误，请复核"},
+                                   headers=w.bidders[1].headers)).json()
+    renew(app, w.c.buyer)
+    await sign_in(pages, w.c.buyer.user.username)
+    detail = f"/workspace/buyer/opportunities/{opp['id']}"
+    page = (await pages.get(detail)).text
+    assert "评分计算有误" in page and f'data-id="{objection["id"]}" data-status="open"' in page
+    url = f"/workspace/buyer/objections/{objection['id']}/resolve"
+    form = {"csrf_token": csrf_of(page), "opportunity_id": opp["id"], "decision": "rejected", "reason": ""}
+    r = await pages.post(url, data=form)
+    assert r.status_code == 422 and "form-error" in r.text
+    r = await pages.post(url, data={**form, "reason": "经复核评分无误"})
+    assert r.status_code == 200 and "确认质疑不成立吗" in r.text and 'name="confirmed" value="1"' in r.text
+    stored = (await client.get(f"/awards/{award['id']}", headers=w.c.buyer.headers)).json()["objections"]
+    assert [o["status"] for o in stored] == ["open"]  # asked first, nothing changed
+    r = await pages.post(url, data={**form, "reason": "经复核评分无误", "confirmed": "1", "csrf_token": csrf_of(r.text)})
+    assert r.status_code == 303
+    stored = (await client.get(f"/awards/{award['id']}", headers=w.c.buyer.headers)).json()["objections"]
+    assert [(o["status"], o["resolution_reason"]) for o in stored] == [("rejected", "经复核评分无误")]
+
+    funds = (await pages.get("/workspace/buyer/funds")).text
+    api_fund = (await client.get(f"/funds/{w.fund_id}", headers=w.c.buyer.headers)).json()
+    assert f'<tr data-id="{w.fund_id}">' in funds
+    statement = (await pages.get(f"/workspace/buyer/funds/{w.fund_id}")).text
+    paid = api_fund["paid_fen"]
+    assert f"{paid // 100:,}.{paid % 100:02d} 元" in statement and 'id="statement"' in statement
+    sheet = await pages.get(f"/workspace/buyer/funds/{w.fund_id}?format=xlsx")
+    assert sheet.status_code == 200 and sheet.content[:2] == b"PK"

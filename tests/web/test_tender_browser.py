@@ -181,10 +181,13 @@ def test_a_tender_from_publication_to_evaluation_in_the_browser(browser: Browser
     fill(browser, "people_served", "21000")
     fill(browser, "activities", "250")
     click(browser, "#submit-closing-report")
+    assert "确认提交结项报告吗" in browser.text("#confirm-q")
+    click(browser, "#confirm-yes")
     assert browser.text("#deal-status") == "已交付"
     signed_in_as(browser, c.evaluator.user, f"/workspace/deals/{deal_id}")
     fill(browser, "total", "91")
     click(browser, "#submit-evaluation")
+    click(browser, "#confirm-yes")
     assert "优秀" in browser.text("#evaluation-result")
     signed_in_as(browser, c.buyer.user, f"/workspace/deals/{deal_id}")
     click(browser, "#close-link")

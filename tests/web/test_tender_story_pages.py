@@ -211,17 +211,27 @@ async def test_a_tender_from_publication_to_evaluation_through_the_pages(app, cl
     assert (await w.fund(app))["paid"] == fund_before["paid"] + 4_000_000
 
     # the closing report, the evaluation (pays the held tranche), the close
-    r = await post_form(org, f"{deal_url}/closing-report", {"summary": "项目完成", "people_served": "1200",
-                                                           "activities": "60"}, form_page=(await org.get(deal_url)).text)
+    report = {"summary": "项目完成", "people_served": "1200", "activities": "60"}
+    r = await post_form(org, f"{deal_url}/closing-report", report, form_page=(await org.get(deal_url)).text)
+    assert r.status_code == 200 and "确认提交结项报告吗" in r.text  # asked first; nothing done yet
+    assert (await ok(client.get(f"/deals/{deal_id}", headers=w.c.buyer.headers)))["status"] == "active"
+    r = await post_form(org, f"{deal_url}/closing-report", {**report, "confirmed": "1"}, form_page=r.text)
     assert r.status_code == 303
     evaluator = await signed_in(app, w.c.evaluator.user.username)
     page = (await evaluator.get(deal_url)).text
     assert 'id="evaluation-form"' in page and 'id="closing-report"' in page
-    r = await post_form(evaluator, f"{deal_url}/evaluation", {"total": "88", "grade": "excellent", "comment": "好"},
+    r = await post_form(evaluator, f"{deal_url}/evaluation", {"total": "188", "grade": "", "comment": ""},
                         form_page=page)
+    assert r.status_code == 422 and 'id="total-error"' in r.text  # out of range: refused before anything is asked
+    r = await post_form(evaluator, f"{deal_url}/evaluation", {"total": "88", "grade": "excellent", "comment": "好",
+                                                              "confirmed": "1"}, form_page=page)
     assert r.status_code == 422  # the grade disagrees with the total: the API's rule
     r = await post_form(evaluator, f"{deal_url}/evaluation", {"total": "88", "grade": "", "comment": "服务扎实"},
                         form_page=page)
+    assert r.status_code == 200 and "确认提交评估吗" in r.text
+    assert (await w.fund(app))["paid"] == fund_before["paid"] + 4_000_000  # nothing paid before the answer
+    r = await post_form(evaluator, f"{deal_url}/evaluation", {"total": "88", "grade": "", "comment": "服务扎实",
+                                                              "confirmed": "1"}, form_page=r.text)
     assert r.status_code == 303
     assert (await w.fund(app))["paid"] == fund_before["paid"] + 9_800_000
     confirm = await buyer.get(f"{deal_url}/close")

@@ -45,7 +45,7 @@ from exchange.tenders.schemas import AnswerIn, PanelDrawIn, ResolveIn
 from exchange.web import auth, common, uploads
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import UPLOAD_REFUSALS, Rejected, attempt, fen, for_roles, page, see_other
+from exchange.web.workspace import UPLOAD_REFUSALS, Rejected, attempt, confirm_first, fen, for_roles, page, see_other
 
 router = APIRouter(prefix="/workspace/buyer", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
@@ -253,13 +253,12 @@ async def resolve(request: Request, session: Session, user: Buyer, objection_id:
     if isinstance(body, Rejected):
         return await opportunity_page(request, session, user, opp.id, rejected=body)
     words = _words(request)
-    if form.get("confirmed") != "1":
-        return await page(request, session, user, "ws_confirm.html", {
-            "item": opp, "action": f"/workspace/buyer/objections/{o_id}/resolve",
-            "back": f"/workspace/buyer/opportunities/{opp.id}",
-            "question": words.t("uphold_question" if body.decision == "upheld" else "dismiss_question"),
-            "detail": body.reason, "button": words.t("resolve"), "hidden": {**values, "confirmed": "1"},
-        }, title=words.t("resolve"))
+    asked = await confirm_first(request, session, user, item=opp, detail=body.reason,
+                                back=f"/workspace/buyer/opportunities/{opp.id}",
+                                question=words.t("uphold_question" if body.decision == "upheld" else "dismiss_question"),
+                                button=words.t("resolve"))
+    if asked is not None:
+        return asked
     done = await attempt(request, lambda: tenders.resolve(session, user, o_id, body.decision, body.reason))
     if isinstance(done, Rejected):
         return await opportunity_page(request, session, user, opp.id, rejected=done)

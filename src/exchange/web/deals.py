@@ -35,7 +35,7 @@ from exchange.tenders import service as tenders
 from exchange.web import auth, common, uploads
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import UPLOAD_REFUSALS, Rejected, attempt, fen, for_roles, page, see_other
+from exchange.web.workspace import UPLOAD_REFUSALS, Rejected, attempt, confirm_first, fen, for_roles, page, see_other
 
 router = APIRouter(prefix="/workspace/deals", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
@@ -150,6 +150,13 @@ async def deal_detail(request: Request, session: Session, user: DealUser, deal_i
     """The deal (``GET /deals/{id}``): parties, money, milestones with their evidence and tranches, supervision
     visits, the closing report, the evaluation, the history; and the forms of what this user may do now."""
     return await _deal_page(request, session, user, parse_uuid(deal_id, "deal"))
+
+
+def _validated(schema: Any, data: dict[str, Any]) -> Any:
+    """The API's schema check of a form, before anything is asked or done."""
+    async def check() -> Any:
+        return schema.model_validate(data)
+    return check
 
 
 def _text(form: FormData, *names: str) -> dict[str, str]:
@@ -300,6 +307,15 @@ async def closing_report(request: Request, session: Session, user: DealUser, dea
     """The closing report (结项报告), once every milestone is accepted (``POST /deals/{id}/closing-report``)."""
     the_id = parse_uuid(deal_id, "deal")
     values = _text(await request.form(), "summary", "people_served", "activities")
+    checked = await attempt(request, _validated(ClosingReportIn, values))
+    if isinstance(checked, Rejected):
+        return await _deal_page(request, session, user, the_id, rejected=checked, form="closing_report", values=values)
+    w = _words(request)
+    asked = await confirm_first(request, session, user, item=await deals.get_deal(session, user, the_id),
+                                question=w.t("closing_report_question"), button=w.t("submit_closing_report"),
+                                back=f"/workspace/deals/{the_id}")
+    if asked is not None:
+        return asked
     done = await attempt(request, lambda: deals.closing_report(
         session, user, the_id, ClosingReportIn.model_validate(values).model_dump()))
     if isinstance(done, Rejected):
@@ -314,6 +330,15 @@ async def evaluate(request: Request, session: Session, user: DealUser, deal_id: 
     the_id = parse_uuid(deal_id, "deal")
     values = _text(await request.form(), "total", "grade", "comment")
     data = {k: v for k, v in values.items() if v != ""}
+    checked = await attempt(request, _validated(EvaluationIn, data))
+    if isinstance(checked, Rejected):
+        return await _deal_page(request, session, user, the_id, rejected=checked, form="evaluate", values=values)
+    w = _words(request)
+    asked = await confirm_first(request, session, user, item=await deals.get_deal(session, user, the_id),
+                                question=w.t("evaluation_question"), button=w.t("submit_evaluation"),
+                                back=f"/workspace/deals/{the_id}", detail=f"{values['total']}")
+    if asked is not None:
+        return asked
     done = await attempt(request, lambda: deals.evaluate(
         session, user, the_id, EvaluationIn.model_validate(data).model_dump()))
     if isinstance(done, Rejected):

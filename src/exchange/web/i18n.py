@@ -377,6 +377,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "evaluation": ("第三方评估", "Evaluation"), "evaluation_total": ("总分（0–100）", "Total (0–100)"),
     "grade_from_total": ("按总分确定", "From the total"), "comment": ("评语", "Comment"),
     "submit_evaluation": ("提交评估", "Submit the evaluation"),
+    "evaluation_question": ("确认提交评估吗？合格及以上将拨付暂存的尾款，不合格则尾款退回资金池；提交后不能修改。",
+                            "Submit the evaluation? Pass or better pays the held last tranche, fail returns it to the "
+                            "fund; it cannot be changed."),
+    "closing_report_question": ("确认提交结项报告吗？提交后协议进入“已交付”，等待第三方评估。",
+                                "Submit the closing report? The deal becomes delivered and awaits the evaluation."),
     "supervision": ("督导", "Supervision"), "visit_date": ("督导日期", "Date of the visit"),
     "findings": ("发现的情况", "Findings"), "rating_1_5": ("评分（1–5）", "Rating (1–5)"),
     "record_visit": ("记录督导", "Record the visit"), "history": ("全过程记录", "History"),

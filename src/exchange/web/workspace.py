@@ -156,6 +156,20 @@ async def attempt(request: Request, call: Callable[[], Awaitable[T]], *, also: t
         return Rejected(errors, general, exc.status if isinstance(exc, ExchangeError) else 422)
 
 
+async def confirm_first(request: Request, session: Session, user: User, *, item: Any, question: str, button: str,
+                        back: str, detail: str = "") -> Response | None:
+    """For a form whose action cannot be undone: the first post answers a page that asks, carrying the form's
+    fields; that page posts them again with ``confirmed``, and then (``None``) the action goes ahead."""
+    form = await request.form()
+    if form.get("confirmed") == "1":
+        return None
+    fields = {k: str(v) for k, v in form.multi_items() if k not in ("csrf_token", "confirmed") and isinstance(v, str)}
+    return await page(request, session, user, "ws_confirm.html", {
+        "item": item, "action": request.url.path, "question": question, "button": button, "back": back,
+        "detail": detail, "hidden": {**fields, "confirmed": "1"},
+    }, title=button)
+
+
 def fen(yuan: str) -> int | None:
     """An amount typed in yuan (``1,200.50``, ``¥1200``) in fen, read as the spreadsheets read it; None when
     it is not an amount with at most two decimals."""
