@@ -24,7 +24,11 @@ ACCOUNTS = [("resident", "resident-demo-2026", "/workspace/resident", "workspace
             ("manager", "manager-demo-2026", "/workspace/manager", "workspace-manager"),
             ("minzheng", "buyer-demo-2026", "/workspace/buyer", "workspace-buyer"),
             ("expert1", "expert-demo-2026", "/workspace/expert", "workspace-expert"),
-            ("admin", "admin-demo-2026", "/workspace/admin", "workspace-admin")]
+            ("admin", "admin-demo-2026", "/workspace/admin", "workspace-admin"),
+            ("community", "community-demo-2026", "/workspace/activities", "workspace-community"),
+            ("evaluator", "evaluator-demo-2026", "/workspace/deals?status=delivered", "workspace-evaluator"),
+            ("minzheng", "buyer-demo-2026", "/workspace/deals?status=active", "workspace-deals"),
+            ("resident", "resident-demo-2026", "/workspace/account", "workspace-account")]
 
 
 def main() -> None:
