@@ -96,3 +96,27 @@ async def test_an_objection_is_resolved_after_a_question_and_funds_read_as_the_a
     assert f"{paid // 100:,}.{paid % 100:02d} 元" in statement and 'id="statement"' in statement
     sheet = await pages.get(f"/workspace/buyer/funds/{w.fund_id}?format=xlsx")
     assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
+
+
+async def test_the_buyer_names_the_panel_from_the_pool(app, client, pages, clock) -> None:
+    from tests.tenders.test_draw import pool
+    from tests.tenders.world import bid
+
+    w = await world(app, bidders=1, experts=0)
+    experts = await pool(client, w, app, free=2)
+    opp = await open_tender(client, w, title="指定评审的项目")
+    await bid(client, w.bidders[0], opp["id"], 9_000_000)
+    w.later(app, clock, days=11)
+    await sign_in(pages, w.c.buyer.user.username)
+    detail = f"/workspace/buyer/opportunities/{opp['id']}"
+    page = (await pages.get(detail)).text
+    assert 'id="name-form"' in page and all(f'value="{e.id}"' in page for e in experts)
+    r = await pages.post(f"{detail}/panel", data={"csrf_token": csrf_of(page)})
+    assert r.status_code == 422 and "form-error" in r.text  # nobody chosen: the API's rule
+    chosen = [str(e.id) for e in experts[2:]]
+    r = await pages.post(f"{detail}/panel", data={"csrf_token": csrf_of(page), "expert_user_ids": chosen})
+    assert r.status_code == 303
+    api = (await client.get(f"/opportunities/{opp['id']}", headers=w.c.buyer.headers)).json()
+    assert api["status"] == "under_review"
+    page = (await pages.get(detail)).text
+    assert 'id="panel"' in page and 'id="name-form"' not in page

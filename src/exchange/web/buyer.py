@@ -28,6 +28,7 @@ from exchange.documents.models import DOCUMENT_TYPES, OwnerType
 from exchange.documents.repository import DocumentRepository
 from exchange.documents.schemas import document_out
 from exchange.errors import ExchangeError, invalid
+from exchange.experts import service as experts
 from exchange.funds import service as funds
 from exchange.funds import statement as fund_statements
 from exchange.kit.clock import now
@@ -41,7 +42,7 @@ from exchange.opportunities.schemas import DEFAULT_RUBRIC, OpportunityCreate
 from exchange.sheets.writer import xlsx_response
 from exchange.tenders import draws, questions
 from exchange.tenders import service as tenders
-from exchange.tenders.schemas import AnswerIn, PanelDrawIn, ResolveIn
+from exchange.tenders.schemas import AnswerIn, PanelDrawIn, PanelIn, ResolveIn
 from exchange.web import auth, common, uploads
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
@@ -237,6 +238,23 @@ async def draw_panel(request: Request, session: Session, user: Buyer, opp_id: st
     return see_other(f"/workspace/buyer/opportunities/{the_id}?done=panel")
 
 
+@router.post("/opportunities/{opp_id}/panel")
+async def name_panel(request: Request, session: Session, user: Buyer, opp_id: str) -> Response:
+    """Name the panel from the expert pool (``POST /opportunities/{id}/panel``); the review begins."""
+    the_id = parse_uuid(opp_id, "opportunity")
+    chosen = [str(v) for v in (await request.form()).getlist("expert_user_ids")]
+
+    async def name() -> Any:
+        body = PanelIn.model_validate({"expert_user_ids": chosen})
+        return await tenders.name_panel(session, user, await tenders.get_opportunity(session, the_id),
+                                        body.expert_user_ids)
+
+    done = await attempt(request, name)
+    if isinstance(done, Rejected):
+        return await opportunity_page(request, session, user, the_id, rejected=done)
+    return see_other(f"/workspace/buyer/opportunities/{the_id}?done=panel")
+
+
 @router.post("/objections/{objection_id}/resolve")
 async def resolve(request: Request, session: Session, user: Buyer, objection_id: str) -> Response:
     """Resolve an objection (``POST /objections/{id}/resolve``): upholding it cancels the award. Asked first:
@@ -276,6 +294,13 @@ async def opportunity_page(request: Request, session: Session, user: User, opp_i
     awards = await tenders.awards_of(session, user, opp.id)
     closed = tenders.is_closed(opp)
     panel = await tenders.panel_names(session, user, opp) if closed else []
+    pool: list[tuple[Any, str]] = []
+    if opp.status == "bidding_closed" and not panel:
+        experts.ensure_reader(user)
+        found = (await experts.page(session, specialty=None, q=None, active=True, affiliation=None, limit=100,
+                                    cursor=None)).items
+        names = await experts.names(session, list(found))
+        pool = [(e, names.get(e.user_id, "")) for e in found]
     owner = await documents.read_owner(session, user, OwnerType.opportunity, opp.id)
     docs = [document_out(d) for d in await document_service.list_for(session, owner)]
     asked = await questions.of_opportunity(session, user, opp.id)
@@ -286,7 +311,7 @@ async def opportunity_page(request: Request, session: Session, user: User, opp_i
     return await page(request, session, user, "ws_buyer_opportunity.html", {
         "opp": opp, "bids": bids, "sealed": sealed if not english else "Bids are sealed until bidding closes",
         "ranked": ranked, "org_names": names, "done": request.query_params.get("done", ""), "awards": awards,
-        "panel": panel, "docs": docs, "doc_types": DOCUMENT_TYPES[OwnerType.opportunity], "questions": asked,
+        "panel": panel, "pool": pool, "docs": docs, "doc_types": DOCUMENT_TYPES[OwnerType.opportunity], "questions": asked,
         "deadline_passed": opp.bid_deadline is not None and opp.bid_deadline <= now(),
         "labels": ref.labels[pick_language(request)],
         **(rejected.context() if rejected else {"errors": {}, "general": ""}),

@@ -418,7 +418,8 @@ WORDS: dict[str, tuple[str, str]] = {
                   "Drawn at random from the expert pool, leaving out experts tied to a bidder or the buyer and those on "
                   "your last 3 panels; the seed and the candidates are on record."),
     "panel_size": ("抽取人数", "How many experts"), "specialties": ("专业领域（可多选，可不选）", "Specialties (optional)"),
-    "draw_panel": ("随机抽取评审专家", "Draw the panel"), "awards": ("定标与公示", "Awards"),
+    "draw_panel": ("随机抽取评审专家", "Draw the panel"), "name_panel": ("或指定评审专家", "Or name the panel"),
+    "awards": ("定标与公示", "Awards"),
     "objection": ("质疑：", "Objection:"),
     "objection_open": ("待处理", "Open"), "objection_upheld": ("成立", "Upheld"), "objection_rejected": ("不成立", "Dismissed"),
     "resolution": ("处理意见", "Resolution"), "decision": ("处理结果", "Decision"),
