@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
+from pathlib import Path
 
 from fastapi import Request
 from starlette.datastructures import UploadFile
@@ -26,14 +27,35 @@ async def add_document(request: Request, session: Session, user: object, owner: 
     copy is removed if anything refuses it, and the stored bytes are written only when the request commits."""
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise invalid(["body", "file"], "请选择要上传的文件", "Choose a file to upload", code="file_required")
-    data = await upload.read()
-    store = request.app.state.document_store
-    path = store.incoming / f"{uuid.uuid4().hex}.part"
-    await asyncio.to_thread(path.write_bytes, data)
-    received = Received(path=path, filename=upload.filename, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                        head=data[:8192], fields=fields)
+    received = await _spool(upload, request.app.state.document_store.incoming, fields)
     try:
-        return await documents.add(session, store, user, owner, received)  # type: ignore[arg-type]
+        return await documents.add(session, request.app.state.document_store, user, owner,  # type: ignore[arg-type]
+                                   received)
     except BaseException:
         received.discard()
         raise
+
+
+CHUNK = 1 << 20
+HEAD = 8192  # what the type sniffer reads
+
+
+async def _spool(upload: UploadFile, folder: Path, fields: dict[str, str]) -> Received:
+    """Copy the form's file (which the form parser keeps on disk past 1 MiB) to the store's incoming folder a chunk
+    at a time, hashing as it goes: never the whole file in memory."""
+    path = folder / f"{uuid.uuid4().hex}.part"
+    digest, size, head = hashlib.sha256(), 0, b""
+    out = await asyncio.to_thread(path.open, "wb")
+    try:
+        while chunk := await upload.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            if len(head) < HEAD:
+                head += chunk[:HEAD - len(head)]
+            await asyncio.to_thread(out.write, chunk)
+    except BaseException:
+        await asyncio.to_thread(out.close)
+        path.unlink(missing_ok=True)
+        raise
+    await asyncio.to_thread(out.close)
+    return Received(path=path, filename=upload.filename, size=size, sha256=digest.hexdigest(), head=head, fields=fields)
