@@ -27,7 +27,7 @@ from exchange.points import service as points
 from exchange.web import auth, common
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import Rejected, attempt, page, see_other
+from exchange.web.workspace import Rejected, attempt, confirmation, page, see_other
 
 router = APIRouter(prefix="/workspace", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse)
@@ -133,10 +133,10 @@ async def my_data(request: Request, session: Session, user: Anyone) -> Response:
 @router.get("/account/erasure")
 async def erasure_form(request: Request, session: Session, user: Anyone) -> Response:
     w = _words(request)
-    return await page(request, session, user, "ws_confirm.html", {
+    return await confirmation(request, session, user, {
         "item": {"title": user.display_name}, "action": "/workspace/account/erasure", "question": w.t("erasure_question"),
         "button": w.t("erase_me"), "back": "/workspace/account", "password": True,
-    }, title=w.t("erase_me"))
+    })
 
 
 @router.post("/account/erasure")
@@ -147,11 +147,11 @@ async def erase(request: Request, session: Session, user: Anyone) -> Response:
         {"password": password}).password))
     if isinstance(done, Rejected):
         w = _words(request)
-        return await page(request, session, user, "ws_confirm.html", {
+        return await confirmation(request, session, user, {
             "item": {"title": user.display_name}, "action": "/workspace/account/erasure", "question": w.t("erasure_question"),
             "button": w.t("erase_me"), "back": "/workspace/account", "password": True, "general": done.general,
             "errors": done.errors,
-        }, title=w.t("erase_me"), status=done.status)
+        }, status=done.status)
     response = RedirectResponse("/login?out=1", status_code=303)
     request.state.signed_out = True
     auth.clear_session_cookie(response, request.app.state.settings)

@@ -23,7 +23,7 @@ from exchange.kit.pagination import CursorParam
 from exchange.web import auth, common
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import Rejected, attempt, for_roles, page, see_other
+from exchange.web.workspace import Rejected, attempt, confirmation, for_roles, page, see_other
 
 router = APIRouter(prefix="/workspace", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
@@ -161,10 +161,10 @@ async def record_attendance(request: Request, session: Session, user: Organizer,
 async def cancel_step(request: Request, session: Session, user: Organizer, activity_id: str) -> Response:
     item = await activities.get_or_404(session, parse_uuid(activity_id, "activity"))
     w = _words(request)
-    return await page(request, session, user, "ws_confirm.html", {
+    return await confirmation(request, session, user, {
         "item": item, "action": f"/workspace/activities/{item.id}/cancel", "question": w.t("cancel_activity_question"),
         "button": w.t("cancel_activity"), "back": f"/workspace/activities/{item.id}",
-    }, title=w.t("cancel_activity"))
+    })
 
 
 @router.post("/activities/{activity_id}/cancel")

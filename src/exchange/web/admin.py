@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 from starlette.responses import Response
 
 from exchange.accounts import flows as account_flows
@@ -34,7 +33,7 @@ from exchange.regions.schemas import RegionCreate, RegionOut
 from exchange.web import auth, common
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import field_errors, for_roles, page, see_other
+from exchange.web.workspace import Rejected, attempt, confirmation, for_roles, page, see_other
 
 router = APIRouter(prefix="/workspace/admin", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
@@ -95,18 +94,14 @@ async def create_user(request: Request, session: Session, user: Admin) -> Respon
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in USER_FIELDS}
     data = {k: v for k, v in values.items() if v != ""}
-    try:
-        body = UserCreate.model_validate(data)
-        made = await account_flows.create_user(session, actor_id=user.id, **body.model_dump(mode="python"))
-    except (ValidationError, ExchangeError) as exc:
-        if isinstance(exc, ExchangeError) and exc.status not in (409, 422):
-            raise
-        errors, general = field_errors(exc, _english(request))
-        if isinstance(exc, ExchangeError) and exc.code == "username_taken":
-            errors.setdefault("username", general)
-        status = exc.status if isinstance(exc, ExchangeError) else 422
-        return await _user_form(request, session, user, values | {"password": ""}, errors=errors, general=general,
-                                status=status)
+    made = await attempt(request, lambda: account_flows.create_user(
+        session, actor_id=user.id, **UserCreate.model_validate(data).model_dump(mode="python")))
+    if isinstance(made, Rejected):
+        errors = dict(made.errors)
+        if made.status == 409:  # the username is taken
+            errors.setdefault("username", made.general)
+        return await _user_form(request, session, user, values | {"password": ""}, errors=errors,
+                                general=made.general, status=made.status)
     return see_other(f"/workspace/admin/users/{made.id}?done=user_created")
 
 
@@ -139,11 +134,11 @@ async def user_step(request: Request, session: Session, user: Admin, user_id: st
     subject = await accounts.get_or_404(session, parse_uuid(user_id, "user"))
     words = _words(request)
     question, button = USER_STEPS[action]
-    return await page(request, session, user, "ws_confirm.html", {
+    return await confirmation(request, session, user, {
         "item": {"title": f"{subject.display_name}（{subject.username}）"},
         "action": f"/workspace/admin/users/{subject.id}/{action}", "question": words.t(question),
         "button": words.t(button), "back": f"/workspace/admin/users/{subject.id}",
-    }, title=words.t(button))
+    })
 
 
 @router.post("/users/{user_id}/{action}")
@@ -181,11 +176,11 @@ async def organization_step(request: Request, session: Session, user: Admin, org
         raise ExchangeError("not_found", 404, "路径不存在", "No such path")
     org = await organizations.get_or_404(session, parse_uuid(org_id, "organization"))
     words = _words(request)
-    return await page(request, session, user, "ws_confirm.html", {
+    return await confirmation(request, session, user, {
         "item": {"title": org.name}, "action": f"/workspace/admin/organizations/{org.id}/{action}",
         "question": words.t(f"{action}_org_question"), "button": words.t(f"{action}_org"),
         "back": "/workspace/admin/organizations",
-    }, title=words.t(f"{action}_org"))
+    })
 
 
 @router.post("/organizations/{org_id}/{action}")
@@ -226,17 +221,17 @@ async def add_region(request: Request, session: Session, user: Admin) -> Respons
     """Add a region (``POST /regions``): its parent must exist, sit higher and prefix its code."""
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in REGION_FIELDS}
-    try:
+
+    async def add() -> Any:
         body = RegionCreate.model_validate({k: v for k, v in values.items() if v != ""})
-        region = await regions.create_region(session, actor_id=user.id, code=body.code, name=body.name,
-                                             level=body.level, parent_code=body.parent_code)
-    except (ValidationError, ExchangeError) as exc:
-        if isinstance(exc, ExchangeError) and exc.status not in (409, 422):
-            raise
-        errors, general = field_errors(exc, _english(request))
-        if isinstance(exc, ExchangeError) and exc.code == "region_exists":
-            errors.setdefault("code", general)
-        status = exc.status if isinstance(exc, ExchangeError) else 422
+        return await regions.create_region(session, actor_id=user.id, code=body.code, name=body.name,
+                                           level=body.level, parent_code=body.parent_code)
+
+    region = await attempt(request, add)
+    if isinstance(region, Rejected):
+        errors = dict(region.errors)
+        if region.status == 409:  # the code exists
+            errors.setdefault("code", region.general)
         return await _regions_page(request, session, user, q=None, cursor=None, values=values, errors=errors,
-                                   general=general, status=status)
+                                   general=region.general, status=region.status)
     return see_other(f"/workspace/admin/regions?q={region.code}&done=region_added")

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 from starlette.responses import Response
 
 from exchange.accounts.models import Role, User
@@ -21,7 +20,6 @@ from exchange.audit import service as audit
 from exchange.audit.endpoints import verify_quota
 from exchange.audit.repository import AuditRepository
 from exchange.audit.schemas import AuditEventOut
-from exchange.errors import ExchangeError
 from exchange.imports import service as imports
 from exchange.imports.schemas import ImportOut
 from exchange.kit.http import Session
@@ -32,7 +30,7 @@ from exchange.privacy import redaction
 from exchange.web import auth
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import field_errors, for_roles, page, see_other
+from exchange.web.workspace import Rejected, attempt, confirmation, for_roles, page, see_other
 from exchange.webhooks import endpoints as webhook_endpoints
 from exchange.webhooks import service as webhooks
 from exchange.webhooks.repository import DeliveryRepository
@@ -98,16 +96,11 @@ async def create_webhook(request: Request, session: Session, user: Admin) -> Res
     values = {"url": str(form.get("url", "")).strip(), "description": str(form.get("description", "")).strip(),
               "event_types": [str(v) for v in form.getlist("event_types")]}
     data = {k: v for k, v in values.items() if v not in ("", [])}
-    english = pick_language(request) == "en"
-    try:
-        body = WebhookCreate.model_validate(data)
-        endpoint = await webhooks.create(session, user, body.model_dump(), **webhook_endpoints.rules(request))  # type: ignore[arg-type]
-    except (ValidationError, ExchangeError) as exc:
-        if isinstance(exc, ExchangeError) and exc.status != 422:
-            raise
-        errors, general = field_errors(exc, english)
-        return await _webhooks_page(request, session, user, cursor=None, values=values, errors=errors,
-                                    general=general, status=422)
+    endpoint = await attempt(request, lambda: webhooks.create(
+        session, user, WebhookCreate.model_validate(data).model_dump(), **webhook_endpoints.rules(request)))  # type: ignore[arg-type]
+    if isinstance(endpoint, Rejected):
+        return await _webhooks_page(request, session, user, cursor=None, values=values, errors=endpoint.errors,
+                                    general=endpoint.general, status=endpoint.status)
     return await _webhooks_page(request, session, user, cursor=None, values=_empty_webhook(), created=endpoint,
                                 status=201)
 
@@ -140,11 +133,11 @@ async def delete_step(request: Request, session: Session, user: Admin, webhook_i
     """Deleting a subscription drops its delivery log too: a page that asks first."""
     endpoint = await webhooks.get_managed(session, user, parse_uuid(webhook_id, "webhook"))
     words = _words(request)
-    return await page(request, session, user, "ws_confirm.html", {
+    return await confirmation(request, session, user, {
         "item": {"title": endpoint.url}, "action": f"/workspace/admin/webhooks/{endpoint.id}/delete",
         "question": words.t("delete_webhook_question"), "button": words.t("delete"),
         "back": f"/workspace/admin/webhooks/{endpoint.id}",
-    }, title=words.t("delete_webhook"))
+    })
 
 
 @router.post("/webhooks/{webhook_id}/delete")

@@ -46,7 +46,17 @@ from exchange.tenders.schemas import AnswerIn, PanelDrawIn, PanelIn, ResolveIn
 from exchange.web import auth, common, uploads
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import UPLOAD_REFUSALS, Rejected, attempt, confirm_first, fen, for_roles, page, see_other
+from exchange.web.workspace import (
+    UPLOAD_REFUSALS,
+    Rejected,
+    attempt,
+    confirm_first,
+    confirmation,
+    fen,
+    for_roles,
+    page,
+    see_other,
+)
 
 router = APIRouter(prefix="/workspace/buyer", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
@@ -330,11 +340,11 @@ async def award_step(request: Request, session: Session, user: Buyer, opp_id: st
     """Awarding opens the public standstill: a page that asks first."""
     opp = await opportunity_flows.load(session, user, parse_uuid(opp_id, "opportunity"))
     words = _words(request)
-    return await page(request, session, user, "ws_confirm.html", {
+    return await confirmation(request, session, user, {
         "item": opp, "action": f"/workspace/buyer/opportunities/{opp.id}/award/{parse_uuid(bid_id, 'bid')}",
         "question": words.t("award_question"), "button": words.t("award"),
         "back": f"/workspace/buyer/opportunities/{opp.id}",
-    }, title=words.t("award"))
+    })
 
 
 @router.post("/opportunities/{opp_id}/award/{bid_id}")

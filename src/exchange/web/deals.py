@@ -35,7 +35,17 @@ from exchange.tenders import service as tenders
 from exchange.web import auth, common, uploads
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import UPLOAD_REFUSALS, Rejected, attempt, confirm_first, fen, for_roles, page, see_other
+from exchange.web.workspace import (
+    UPLOAD_REFUSALS,
+    Rejected,
+    attempt,
+    confirm_first,
+    confirmation,
+    fen,
+    for_roles,
+    page,
+    see_other,
+)
 
 router = APIRouter(prefix="/workspace/deals", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
@@ -166,10 +176,10 @@ def _text(form: FormData, *names: str) -> dict[str, str]:
 async def _confirm(request: Request, session: Session, user: User, deal_id: str, action: str, question: str,
                    button: str, *, reason: bool = False) -> Response:
     deal = await deals.get_deal(session, user, parse_uuid(deal_id, "deal"))
-    return await page(request, session, user, "ws_confirm.html", {
+    return await confirmation(request, session, user, {
         "item": deal, "action": f"/workspace/deals/{deal.id}/{action}", "question": question, "button": button,
         "back": f"/workspace/deals/{deal.id}", "reason": reason,
-    }, title=button)
+    })
 
 
 # -- signing, closing, terminating: asked first -------------------------------------------------------
@@ -260,11 +270,11 @@ async def accept_step(request: Request, session: Session, user: DealUser, deal_i
         return await _deal_page(request, session, user, the_id)
     w = _words(request)
     last = ms is out.milestones[-1]
-    return await page(request, session, user, "ws_confirm.html", {
+    return await confirmation(request, session, user, {
         "item": out, "action": f"/workspace/deals/{the_id}/milestones/{ms_id}/accept",
         "question": w.t("accept_last_question" if last else "accept_question"), "detail": ms.title,
         "button": w.t("accept_milestone"), "back": f"/workspace/deals/{the_id}", "amount_fen": ms.amount_fen,
-    }, title=w.t("accept_milestone"))
+    })
 
 
 @router.post("/{deal_id}/milestones/{milestone_id}/accept")

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 from starlette.responses import Response
 
 from exchange.accounts.models import Role, User
@@ -22,7 +21,6 @@ from exchange.documents import service as document_service
 from exchange.documents.models import OwnerType
 from exchange.documents.repository import DocumentRepository
 from exchange.documents.schemas import document_out
-from exchange.errors import ExchangeError
 from exchange.kit.http import Session
 from exchange.kit.ids import parse_uuid
 from exchange.kit.pagination import CursorParam
@@ -31,7 +29,7 @@ from exchange.tenders.schemas import ScoreIn
 from exchange.web import auth, common
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import field_errors, for_roles, page, see_other
+from exchange.web.workspace import Rejected, attempt, confirmation, for_roles, page, see_other
 
 router = APIRouter(prefix="/workspace/expert", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
@@ -102,16 +100,10 @@ async def score(request: Request, session: Session, user: Expert, bid_id: str) -
     values["comment"] = str(form.get("comment", "")).strip()
     data: dict[str, Any] = {"scores": {c: values[c] for c in criteria if values[c] != ""},
                             "conflict_of_interest": False, "comment": values["comment"]}
-    try:
-        body = ScoreIn.model_validate(data)
-        await tenders.score_bid(session, user, bid.id, body.model_dump())
-    except (ValidationError, ExchangeError) as exc:
-        if isinstance(exc, ExchangeError) and exc.status in (403, 404):
-            raise
-        errors, general = field_errors(exc, pick_language(request) == "en")
-        status = exc.status if isinstance(exc, ExchangeError) else 422
-        return await _score_form(request, session, user, bid_id, values, errors=errors, general=general,
-                                 status=status)
+    done = await attempt(request, lambda: tenders.score_bid(session, user, bid.id, ScoreIn.model_validate(data).model_dump()))
+    if isinstance(done, Rejected):
+        return await _score_form(request, session, user, bid_id, values, errors=done.errors, general=done.general,
+                                 status=done.status)
     return see_other(f"/workspace/expert/opportunities/{opp.id}?done=scored")
 
 
@@ -120,11 +112,11 @@ async def conflict_step(request: Request, session: Session, user: Expert, bid_id
     """Declaring a conflict of interest recuses me from this bid: a page that asks first."""
     bid, opp, _ = await tenders.readable_bid(session, user, parse_uuid(bid_id, "bid"))
     words = _words(request)
-    return await page(request, session, user, "ws_confirm.html", {
+    return await confirmation(request, session, user, {
         "item": opp, "action": f"/workspace/expert/bids/{bid.id}/conflict",
         "question": words.t("conflict_question"), "button": words.t("declare_conflict"),
         "back": f"/workspace/expert/bids/{bid.id}",
-    }, title=words.t("declare_conflict"))
+    })
 
 
 @router.post("/bids/{bid_id}/conflict")

@@ -36,7 +36,7 @@ from exchange.tenders import service as tenders
 from exchange.web import auth, common, uploads
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import UPLOAD_REFUSALS, Rejected, attempt, for_roles, page, see_other
+from exchange.web.workspace import UPLOAD_REFUSALS, Rejected, attempt, confirmation, for_roles, page, see_other
 from exchange.web.workspace import fen as money_fen
 
 router = APIRouter(prefix="/workspace/org", route_class=SignedInRoute, include_in_schema=False,
@@ -138,11 +138,11 @@ async def withdraw_step(request: Request, session: Session, user: OrgUser, offer
     """Withdrawing takes the offer off the public list: a page that asks first."""
     offer = await offers.get_visible(session, user, parse_uuid(offer_id, "offer"))
     words = _words(request)
-    return await page(request, session, user, "ws_confirm.html", {
+    return await confirmation(request, session, user, {
         "item": OfferOut.model_validate(offer), "action": f"/workspace/org/offers/{offer.id}/withdraw",
         "question": words.t("withdraw_offer_question"), "button": words.t("withdraw"),
         "back": f"/workspace/org/offers/{offer.id}",
-    }, title=words.t("withdraw"))
+    })
 
 
 @router.post("/offers/{offer_id}/{action}")

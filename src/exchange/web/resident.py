@@ -26,7 +26,7 @@ from exchange.points import service as points
 from exchange.web import auth, common
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import Rejected, attempt, for_roles, page, see_other
+from exchange.web.workspace import Rejected, attempt, confirmation, for_roles, page, see_other
 
 router = APIRouter(prefix="/workspace/resident", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
@@ -108,11 +108,11 @@ async def need_detail(request: Request, session: Session, user: Resident, need_i
 async def confirm_step(request: Request, session: Session, user: Resident, need_id: str) -> Response:
     """Confirming is irreversible (the points are credited): a page that asks first."""
     need = await needs.get_or_404(session, parse_uuid(need_id, "need"))
-    return await page(request, session, user, "ws_confirm.html", {
+    return await confirmation(request, session, user, {
         "item": needs.present(need, user), "action": f"/workspace/resident/needs/{need.id}/confirm",
         "question": _words(request).t("confirm_need_question"), "button": _words(request).t("confirm_need"),
         "back": f"/workspace/resident/needs/{need.id}",
-    }, title=_words(request).t("confirm_need"))
+    })
 
 
 ACTIONS = {"confirm", "support", "claim", "fulfil", "withdraw", "release"}

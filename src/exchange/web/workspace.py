@@ -164,10 +164,17 @@ async def confirm_first(request: Request, session: Session, user: User, *, item:
     if form.get("confirmed") == "1":
         return None
     fields = {k: str(v) for k, v in form.multi_items() if k not in ("csrf_token", "confirmed") and isinstance(v, str)}
-    return await page(request, session, user, "ws_confirm.html", {
+    return await confirmation(request, session, user, {
         "item": item, "action": request.url.path, "question": question, "button": button, "back": back,
         "detail": detail, "hidden": {**fields, "confirmed": "1"},
-    }, title=button)
+    })
+
+
+async def confirmation(request: Request, session: Session, user: User, context: dict[str, Any], *,
+                       status: int = 200) -> Response:
+    """The page that asks before what cannot be undone or moves money: ``context`` names the ``item``, the
+    ``question``, the ``button`` (also the page's title), the ``action`` it posts to and the way ``back``."""
+    return await page(request, session, user, "ws_confirm.html", context, title=context["button"], status=status)
 
 
 def fen(yuan: str) -> int | None:
