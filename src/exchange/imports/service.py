@@ -30,6 +30,7 @@ from exchange.imports.models import Import, ImportRef, ImportStatus
 from exchange.imports.rows import HeaderMap, Lookups, RowError, read_row
 from exchange.jobs import queue
 from exchange.kit.clock import now
+from exchange.kit.memory import gc_paused
 from exchange.sheets.reader import SheetProblem, Table, read_table
 
 log = logging.getLogger("exchange.imports")
@@ -113,7 +114,8 @@ async def run_import(session: AsyncSession, import_id: uuid.UUID, *, max_rows: i
     else:
         outcome.rows_total = len(table.rows)
         await progress(0, outcome.rows_total)
-        await _apply_all_or_nothing(session, KINDS[imp.kind], user, imp, table, outcome, progress)
+        with gc_paused():  # the rows read and the audit trail queued live to the end: no full collection walks them
+            await _apply_all_or_nothing(session, KINDS[imp.kind], user, imp, table, outcome, progress)
     await _record_finish(session, imp, outcome)
 
 

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import defer
 
 from exchange.kit.clock import now
 from exchange.kit.pagination import Page, SortKey
@@ -44,7 +45,9 @@ class OfferRepository(RepositoryBase[Offer]):
 
     async def page(self, f: ListFilters, *, status: str | None, org_id: uuid.UUID | None, sees_all: bool,
                    own_org: uuid.UUID | None) -> Page[Offer]:
-        stmt = select(Offer).where(visibility(SPEC, sees_all=sees_all, own_org=own_org))
+        # A page answers OfferOut: the stored analysis and index words (the widest columns) are left unread.
+        stmt = select(Offer).options(defer(Offer.match_analysis, raiseload=True), defer(Offer.search_text, raiseload=True))
+        stmt = stmt.where(visibility(SPEC, sees_all=sees_all, own_org=own_org))
         stmt = await apply_filters(stmt, SPEC, self.index, f, status=status, org_id=org_id)
         if f.sort in (Sort.budget, Sort.price):
             keys = [SortKey(Offer.price_fen), SortKey(Offer.id)]
