@@ -30,7 +30,8 @@ from rapidfuzz import fuzz, process
 
 from exchange.chinese.analysis import analysis_from_json, analysis_to_json
 from exchange.chinese.concepts import Concept, default_analyzer, default_thesaurus
-from exchange.matching.engine import Listing, MatchIndex, OrgFacts, Query, RegionTree, gc_paused
+from exchange.kit.memory import gc_paused
+from exchange.matching.engine import Listing, MatchIndex, OrgFacts, Query, RegionTree
 
 COMMAND = "cd /work/main && .venv/bin/python bench/matching_engine.py --offers {offers} --queries {queries} --seed {seed}"
 

@@ -10,6 +10,7 @@ so a value that passed validation can never make an intact chain look broken.
 
 from __future__ import annotations
 
+import json
 import math
 import unicodedata
 from typing import Any
@@ -41,5 +42,24 @@ def canonical(value: Any) -> Any:
 
 
 def dumps(value: Any) -> bytes:
-    """The bytes hashed: RFC 8785 over the canonical form."""
-    return rfc8785.dumps(canonical(value))
+    """The bytes hashed: RFC 8785 over the canonical form.
+
+    Without floats, and with keys that sort the same by code point as by UTF-16 unit (no character past
+    U+FFFF), RFC 8785 is exactly what :func:`json.dumps` writes with sorted keys, no spaces and no ASCII
+    escaping (the same escapes: ``\\" \\\\ \\b \\f \\n \\r \\t`` and ``\\u00xx``); that C encoder is some
+    twenty times faster than the pure-Python one, which an import appending 200,000 events feels."""
+    value = canonical(value)
+    if _plain(value):
+        try:
+            return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        except UnicodeEncodeError:  # a lone surrogate: let RFC 8785 refuse it as it always has
+            pass
+    return rfc8785.dumps(value)
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all((k.isascii() or max(k) < "\U00010000") and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return not isinstance(value, float)

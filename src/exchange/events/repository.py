@@ -5,11 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.events.models import EventHead, EventRecipient, EventRow
+
+CHUNK = 5000  # rows per insert statement
 
 
 @dataclass(frozen=True)
@@ -28,12 +31,16 @@ class EventRepository:
         stmt = select(EventHead).where(EventHead.id == 1).with_for_update().execution_options(populate_existing=True)
         return (await self.session.execute(stmt)).scalar_one()
 
-    async def add(self, rows: Sequence[EventRow], recipients: Sequence[EventRecipient]) -> None:
-        """Insert the events, then the parties they are addressed to."""
-        self.session.add_all(rows)
-        await self.session.flush()
-        self.session.add_all(recipients)
-        await self.session.flush()
+    async def add(self, rows: Sequence[dict[str, Any]], recipients: Sequence[dict[str, Any]]) -> None:
+        """Insert the events, then the parties they are addressed to (each list in one executemany, past the
+        session: nothing reads them back in this transaction, and an import writes a hundred thousand)."""
+        await self.session.flush()  # the head's new ``last_id`` first
+        conn = await self.session.connection()
+        for start in range(0, len(rows), CHUNK):
+            await conn.execute(insert(EventRow.__table__), list(rows[start:start + CHUNK]))
+        recipients = [{"user_id": None, "organization_id": None, **r} for r in recipients]
+        for start in range(0, len(recipients), CHUNK):
+            await conn.execute(insert(EventRecipient.__table__), recipients[start:start + CHUNK])
 
     async def in_order(self, *, after: int = 0, types: Sequence[str] = (), entity_id: uuid.UUID | str | None = None,
                        reader: Reader | None = None, limit: int | None = None) -> list[EventRow]:

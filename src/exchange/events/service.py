@@ -7,10 +7,11 @@ runner; nothing is sent from inside a request."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.db import add_pre_commit_hook
-from exchange.events.models import EventRecipient, EventRow
 from exchange.events.repository import EventRepository
 from exchange.events.types import Event
 from exchange.kit.clock import now
@@ -38,14 +39,15 @@ async def write_pending(session: AsyncSession) -> None:
     repo = EventRepository(session)
     head = await repo.lock_head()
     at = now()
-    rows, recipients = [], []
+    rows: list[dict[str, Any]] = []
+    recipients: list[dict[str, Any]] = []
     for event in queued:
         head.last_id += 1
         entity_type, entity_id = event.entity()
         audience = event.audience
-        rows.append(EventRow(id=head.last_id, type=event.type.value, occurred_at=at, entity_type=entity_type,
-                             entity_id=str(entity_id), data=event.data(), public=audience.public))
-        recipients += [EventRecipient(event_id=head.last_id, user_id=u) for u in sorted(audience.user_ids, key=str)]
-        recipients += [EventRecipient(event_id=head.last_id, organization_id=o)
+        rows.append({"id": head.last_id, "type": event.type.value, "occurred_at": at, "entity_type": entity_type,
+                     "entity_id": str(entity_id), "data": event.data(), "public": audience.public})
+        recipients += [{"event_id": head.last_id, "user_id": u} for u in sorted(audience.user_ids, key=str)]
+        recipients += [{"event_id": head.last_id, "organization_id": o}
                        for o in sorted(audience.organization_ids, key=str)]
     await repo.add(rows, recipients)

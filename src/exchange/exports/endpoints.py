@@ -36,6 +36,7 @@ from exchange.exports.lists import (
 from exchange.imports.columns import SHEET_NAMES
 from exchange.kit.clock import now
 from exchange.kit.http import Session
+from exchange.kit.memory import gc_paused
 from exchange.kit.routing import UnitOfWorkRoute
 from exchange.listings.schemas import ListFilters, list_filters
 from exchange.needs import service as needs
@@ -43,7 +44,7 @@ from exchange.offers import service as offers
 from exchange.opportunities import flows as opportunities
 from exchange.organizations.endpoints import OrganizationFilters, organization_filters, organizations_page
 from exchange.public import notices
-from exchange.sheets.writer import CSV_BOM, CSV_TYPE, XLSX_TYPE, XlsxStream, attachment, csv_line
+from exchange.sheets.writer import CSV_BOM, CSV_TYPE, XLSX_TYPE, XlsxStream, attachment, csv_line, csv_lines
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["exports"])
 Format = Literal["xlsx", "csv"]
@@ -75,9 +76,11 @@ async def _export(request: Request, session: AsyncSession, kind: str, headers: l
         yield first_rows
         cursor = first[1]
         while cursor is not None:
-            async with db.read_only(factory) as page_session:
-                items, cursor = await fetch(page_session, cursor)
-                page_rows = await rows(page_session, items)
+            # A page's thousand objects are short-lived: no full collection walks them while they are read.
+            with gc_paused():
+                async with db.read_only(factory) as page_session:
+                    items, cursor = await fetch(page_session, cursor)
+                    page_rows = await rows(page_session, items)
             yield page_rows
 
     stamp = now().strftime("%Y%m%d-%H%M")
@@ -90,7 +93,7 @@ async def _export(request: Request, session: AsyncSession, kind: str, headers: l
 async def _csv(headers: list[str], pages: AsyncIterator[list[list[Any]]]) -> AsyncIterator[bytes]:
     yield CSV_BOM + csv_line(headers)
     async for page in pages:
-        yield b"".join(csv_line(r) for r in page)
+        yield csv_lines(page)
 
 
 async def _xlsx(sheet: str, headers: list[str], pages: AsyncIterator[list[list[Any]]]) -> AsyncIterator[bytes]:

@@ -49,8 +49,11 @@ class Labels:
             for org_id, org in (await OrganizationRepository(session).get_many(missing)).items():
                 self.orgs[org_id] = org.name
         entity_ids = [str(getattr(i, "id", "")) for i in items]
-        self.refs = dict((await session.execute(select(ImportRef.entity_id, ImportRef.external_ref).where(
-            ImportRef.kind == kind, ImportRef.entity_id.in_(entity_ids)))).all()) if entity_ids else {}
+        # By entity id alone, the kind checked here: with ``kind`` in the WHERE clause SQLite chose the primary
+        # key (kind first) and read every ref of the kind for each page.
+        found = (await session.execute(select(ImportRef.entity_id, ImportRef.external_ref, ImportRef.kind).where(
+            ImportRef.entity_id.in_(entity_ids)))).all() if entity_ids else []
+        self.refs = {entity_id: ref for entity_id, ref, ref_kind in found if ref_kind == kind}
 
     def label(self, choice: str | None, code: str) -> str:
         return self.choices.get(choice or "", {}).get(code, code)

@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
 
 from exchange import db, events
 from exchange.accounts.models import Role, User
@@ -27,11 +25,13 @@ from exchange.audit import service as audit
 from exchange.errors import VALIDATION_ZH, ExchangeError, forbidden, not_found
 from exchange.imports.columns import SHEET_NAMES
 from exchange.imports.kinds import KINDS, PREPARE, ImportKind, row_order
-from exchange.imports.models import Import, ImportRef, ImportStatus
+from exchange.imports.models import Import, ImportStatus
+from exchange.imports.repository import ImportRepository
 from exchange.imports.rows import HeaderMap, Lookups, RowError, read_row
 from exchange.jobs import queue
 from exchange.kit.clock import now
-from exchange.kit.pagination import Page, SortKey, paginate
+from exchange.kit.memory import gc_paused
+from exchange.kit.pagination import Page
 from exchange.sheets.reader import SheetProblem, Table, read_table
 
 log = logging.getLogger("exchange.imports")
@@ -76,7 +76,7 @@ async def run_job(session: AsyncSession, payload: dict[str, Any]) -> None:
 
 async def get_visible(session: AsyncSession, user: User, import_id: uuid.UUID) -> Import:
     """Its author and admins see an import; anyone else gets 404."""
-    imp = await session.get(Import, import_id)
+    imp = await ImportRepository(session).get(import_id)
     if imp is None or (imp.author_id != user.id and user.role != Role.admin):
         raise not_found("import")
     return imp
@@ -85,11 +85,8 @@ async def get_visible(session: AsyncSession, user: User, import_id: uuid.UUID) -
 async def list_visible(session: AsyncSession, user: User, *, limit: int, cursor: str | None) -> Page[Import]:
     """Imports newest first, as :func:`get_visible` lets ``user`` see them: an admin every one, anyone else
     their own."""
-    stmt = select(Import).options(defer(Import.content))  # the uploads stay in the database
-    if user.role != Role.admin:
-        stmt = stmt.where(Import.author_id == user.id)
-    keys = [SortKey(Import.created_at, descending=True), SortKey(Import.id, descending=True)]
-    return await paginate(session, stmt, keys, limit=limit, cursor=cursor, tag="imports")
+    return await ImportRepository(session).page(author_id=None if user.role == Role.admin else user.id, limit=limit,
+                                                cursor=cursor)
 
 
 # -- the job ---------------------------------------------------------------------------------------
@@ -110,7 +107,7 @@ async def run_import(session: AsyncSession, import_id: uuid.UUID, *, max_rows: i
 
     The rows are created behind a savepoint: with any error, or in a dry run, the savepoint is rolled back
     and only the import's result is written, so the database is exactly as it was. Only a queued import runs."""
-    imp = await session.get(Import, import_id)
+    imp = await ImportRepository(session).get(import_id)
     if imp is None or imp.status != ImportStatus.queued:
         return
     user = await UserRepository(session).get(imp.author_id)
@@ -125,7 +122,8 @@ async def run_import(session: AsyncSession, import_id: uuid.UUID, *, max_rows: i
     else:
         outcome.rows_total = len(table.rows)
         await progress(0, outcome.rows_total)
-        await _apply_all_or_nothing(session, KINDS[imp.kind], user, imp, table, outcome, progress)
+        with gc_paused():  # the rows read and the audit trail queued live to the end: no full collection walks them
+            await _apply_all_or_nothing(session, KINDS[imp.kind], user, imp, table, outcome, progress)
     await _record_finish(session, imp, outcome)
 
 
@@ -172,8 +170,8 @@ def _progress_writer(session: AsyncSession, import_id: uuid.UUID) -> Progress:
     async def report(done: int, total: int) -> None:
         if done == 0 or done % max(200, total // 50) == 0:
             async with db.unit_of_work(factory) as other:
-                await other.execute(update(Import).where(Import.id == import_id).values(
-                    status=ImportStatus.running, rows_total=total, rows_done=done))
+                await ImportRepository(other).set_fields(import_id, status=ImportStatus.running, rows_total=total,
+                                                         rows_done=done)
 
     return report
 
@@ -186,8 +184,7 @@ async def _apply(session: AsyncSession, spec: ImportKind, user: User, imp: Impor
         return
     lookups = await Lookups(session).load()
     scope = ref_scope(user)
-    known = set((await session.execute(select(ImportRef.external_ref).where(
-        ImportRef.kind == spec.name, ImportRef.scope == scope))).scalars())
+    known = await ImportRepository(session).known_refs(spec.name, scope)
     read: list[tuple[int, dict[str, Any]]] = []
     for number, cells in table.rows:
         data, errors = await read_row(lookups, header, number, cells, table.formula_cells)
@@ -240,8 +237,7 @@ async def _create_rows(session: AsyncSession, spec: ImportKind, user: User, imp:
             if extra.get("external_ref") is not None:
                 refs.append({"kind": spec.name, "scope": scope, "external_ref": str(extra["external_ref"])[:100],
                              "entity_id": result, "import_id": imp.id, "created_at": now()})
-    if refs:
-        await session.execute(insert(ImportRef), refs)
+    await ImportRepository(session).add_refs(refs)
 
 
 def _column_for(loc: list[Any] | tuple[Any, ...], header: HeaderMap) -> str | None:
@@ -288,9 +284,9 @@ async def _record_finish(session: AsyncSession, imp: Import, outcome: Outcome) -
     """The import's result, in the job's transaction (with the rows when they were created)."""
     errors = sorted(outcome.errors, key=lambda e: (e.row or 0, e.column or ""))[:MAX_ERRORS]
     status = ImportStatus.failed if errors else ImportStatus.succeeded
-    await session.execute(update(Import).where(Import.id == imp.id).values(
-        status=status, rows_total=outcome.rows_total, rows_done=outcome.rows_done, created=outcome.created,
-        skipped=outcome.skipped, errors=[e.as_dict() for e in errors], content=None, finished_at=now()))
+    await ImportRepository(session).set_fields(
+        imp.id, status=status, rows_total=outcome.rows_total, rows_done=outcome.rows_done, created=outcome.created,
+        skipped=outcome.skipped, errors=[e.as_dict() for e in errors], content=None, finished_at=now())
     audit.record(session, actor_id=imp.author_id, action="import.finished", entity_type="import", entity_id=imp.id,
                  summary={"kind": imp.kind, "dry_run": imp.dry_run, "status": status, "created": outcome.created,
                           "skipped": outcome.skipped, "errors": len(errors)})

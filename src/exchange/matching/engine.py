@@ -10,13 +10,11 @@ are numpy vectors over those rows; the best hundred or so are rescored with rapi
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import math
 import threading
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from itertools import repeat
 from pathlib import Path
@@ -26,6 +24,7 @@ from rapidfuzz import fuzz, process
 
 from exchange.chinese.analysis import ANALYSIS_VERSION, analysis_from_json, analysis_to_json
 from exchange.chinese.concepts import CATEGORY_CODES, GROUP_CODES, Analysis, Analyzer, default_analyzer
+from exchange.kit.memory import gc_paused
 
 from .explain import Explainer
 from .feedback import CONCEPT_SCALE, FeedbackModel, query_features
@@ -552,22 +551,6 @@ def _flush_postings(store: _Store) -> None:
     starts, ends = np.r_[0, bounds].tolist(), np.r_[bounds, term_ids.size].tolist()
     for start, end in zip(starts, ends, strict=True):
         store.postings[int(term_ids[start])].frombytes(rows[start:end].tobytes())
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector during a bulk build.
-
-    A build allocates millions of long-lived containers; each would-be full collection walks all of
-    them again (a quarter of the build time at 100k listings) and finds nothing, since the index
-    makes no reference cycles. Reference counting still frees everything as usual."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _org_values(org: OrgFacts | None) -> tuple[float, int, bool, bool]:

@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.chinese.analysis import analysis_from_json
 from exchange.kit.clock import now
-from exchange.matching.engine import Listing, MatchIndex, OrgFacts, Query, RegionTree, gc_paused
+from exchange.kit.memory import gc_paused
+from exchange.matching.engine import Listing, MatchIndex, OrgFacts, Query, RegionTree
 from exchange.matching.frozen import FrozenStore
 from exchange.matching.repository import MatchingRepository
 

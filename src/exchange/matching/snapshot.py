@@ -96,7 +96,8 @@ async def build_snapshot(database_url: str, directory: Path) -> Path:
     """Index every published offer from its stored analysis and write the snapshot."""
     from exchange.db import create_engine, create_session_factory
     from exchange.kit.clock import now
-    from exchange.matching.engine import MatchIndex, gc_paused
+    from exchange.kit.memory import gc_paused
+    from exchange.matching.engine import MatchIndex
     from exchange.matching.repository import MatchingRepository
     from exchange.matching.runtime import LOOKBACK, offer_listing, org_facts, region_tree
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.orm import defer
 
+from exchange.kit.clock import now
 from exchange.kit.pagination import Page, SortKey
 from exchange.kit.repository import RepositoryBase
 from exchange.listings.index import ListingIndex
@@ -24,9 +27,27 @@ class OfferRepository(RepositoryBase[Offer]):
     def index(self) -> ListingIndex:
         return ListingIndex(self.session, "offer")
 
+    async def insert_new(self, offers: Sequence[Offer]) -> None:
+        """Insert new offers (not added to the session) with one executemany: bulk imports, which should
+        not hold a hundred thousand objects in the session. Column defaults are filled in as a flush would."""
+        if not offers:
+            return
+        at = now()
+        columns = [c.key for c in Offer.__table__.columns]
+        rows = []
+        for offer in offers:
+            row = {key: getattr(offer, key) for key in columns}
+            row.update(created_at=row["created_at"] or at, updated_at=row["updated_at"] or at, version=1,
+                       target_groups=row["target_groups"] or [], region_codes=row["region_codes"] or [],
+                       price_fen=row["price_fen"] or 0, search_text=row["search_text"] or "")
+            rows.append(row)
+        await (await self.session.connection()).execute(insert(Offer.__table__), rows)
+
     async def page(self, f: ListFilters, *, status: str | None, org_id: uuid.UUID | None, sees_all: bool,
                    own_org: uuid.UUID | None) -> Page[Offer]:
-        stmt = select(Offer).where(visibility(SPEC, sees_all=sees_all, own_org=own_org))
+        # A page answers OfferOut: the stored analysis and index words (the widest columns) are left unread.
+        stmt = select(Offer).options(defer(Offer.match_analysis, raiseload=True), defer(Offer.search_text, raiseload=True))
+        stmt = stmt.where(visibility(SPEC, sees_all=sees_all, own_org=own_org))
         stmt = await apply_filters(stmt, SPEC, self.index, f, status=status, org_id=org_id)
         if f.sort in (Sort.budget, Sort.price):
             keys = [SortKey(Offer.price_fen), SortKey(Offer.id)]

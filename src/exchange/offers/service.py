@@ -13,6 +13,7 @@ from exchange.audit import service as audit
 from exchange.chinese.analysis import analyse_for_storage
 from exchange.errors import ExchangeError, forbidden, invalid, not_found
 from exchange.kit.clock import now
+from exchange.kit.ids import time_ordered_uuid
 from exchange.listings import validation
 from exchange.listings.permissions import allowed, authorize
 from exchange.listings.schemas import ListFilters
@@ -85,7 +86,7 @@ async def _new_offer(session: AsyncSession, user: User, data: dict[str, Any]) ->
     _check_price(data["pricing"], data["price_fen"])
     await validation.check_codes(session, category=data["category"], target_groups=data["target_groups"],
                                  region_codes=data["region_codes"])
-    return Offer(id=uuid.uuid4(), created_by=user.id, status=DRAFT, **data)
+    return Offer(id=time_ordered_uuid(), created_by=user.id, status=DRAFT, **data)
 
 
 def _audit_created(session: AsyncSession, user: User, offer: Offer) -> None:
@@ -105,11 +106,15 @@ async def create_many(session: AsyncSession, *, user: User,
                       items: list[tuple[dict[str, Any], bool]]) -> list[Offer | ExchangeError]:
     """Many offers at once (imports), each checked by the rules of :func:`create` (and published by those of
     :func:`act` when asked): one answer per item, the offer or why not. Nothing is written for a refused item;
-    the accepted ones are written together (one insert per table), which is what makes 100,000 rows feasible."""
+    the accepted ones are written together (one executemany per table, past the session, so that the offers
+    are not held in it), which is what makes 100,000 rows feasible. Their audit entries and events are queued
+    as :func:`create` and :func:`act` queue them."""
     out: list[Offer | ExchangeError] = []
-    index = OfferRepository(session).index
+    repo = OfferRepository(session)
+    index = repo.index
+    accepted: list[Offer] = []
     region_rows: list[dict[str, Any]] = []
-    term_rows: list[dict[str, Any]] = []
+    term_rows: list[tuple[str, uuid.UUID]] = []
     for data, publish in items:
         try:
             offer = await _new_offer(session, user, data)
@@ -122,12 +127,12 @@ async def create_many(session: AsyncSession, *, user: User,
         offer.match_analysis = analyse_for_storage(offer.title, offer.description)
         region_rows += regions
         term_rows += words
-        session.add(offer)
+        accepted.append(offer)
         out.append(offer)
         _audit_created(session, user, offer)
         for before, to in moves:
             _audit_move(session, user, offer, "publish", before, to)
-    await session.flush()
+    await repo.insert_new(accepted)
     await index.insert_rows(region_rows, term_rows)
     return out
 

@@ -125,8 +125,13 @@ class XlsxStream:
 
 
 def csv_line(values: Sequence[Any]) -> bytes:
+    return csv_lines([values])
+
+
+def csv_lines(rows: Iterable[Sequence[Any]]) -> bytes:
+    """Rows as CSV lines (CRLF), one writer for all of them."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([_csv_value(v) for v in values])
+    csv.writer(buffer, lineterminator="\r\n").writerows([_csv_value(v) for v in values] for values in rows)
     return buffer.getvalue().encode("utf-8")
 
 
