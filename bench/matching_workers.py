@@ -84,7 +84,9 @@ async def run_server(url: str, workers: int, snapshot_dir: str, searches: list, 
                 except httpx.HTTPError:
                     await asyncio.sleep(0.2)
             # Every worker builds (or opens) its index at start-up: wait until none is busy any more.
-            pids = children(proc.pid)
+            # One worker runs in uvicorn's own process (its only child may be the snapshot builder, which
+            # exits); several are the supervisor's children.
+            pids = [proc.pid] if workers == 1 else children(proc.pid)
             while len(pids) < workers:
                 await asyncio.sleep(0.2)
                 pids = children(proc.pid)

@@ -100,6 +100,29 @@ async def test_withdrawn_offer_is_never_matched_and_new_one_appears(app: Any, da
             assert second["id"] not in offer_ids((await c.get(f"/needs/{need['id']}/matches")).json())
 
 
+async def test_offer_withdrawn_before_the_index_catches_up_is_replaced_not_answered(
+        app: Any, database_url: str, world: dict) -> None:
+    """The index lags (it would catch up only hourly): the answer is still read again, the withdrawn
+    offer is dropped, and the page is filled by ranking again after catching up."""
+    lagging = create_app(make_settings(database_url, matching_sync_seconds=3600))
+    async with lagging.router.lifespan_context(lagging):
+        transport = httpx.ASGITransport(app=lagging)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
+            first = await publish_offer(c, world["org"], MEAL, [DISTRICT])
+            second = await publish_offer(c, world["other"], MEAL, [DISTRICT])
+            need = await post_need(c, world["resident"])
+            top = offer_ids((await c.get(f"/needs/{need['id']}/matches", params={"limit": 1})).json())
+            assert top and top[0] in {first["id"], second["id"]}
+
+            owner = world["org"] if top[0] == first["id"] else world["other"]
+            r = await c.post(f"/offers/{top[0]}/withdraw", headers=owner.headers)
+            assert r.status_code == 200, r.text
+            r = await c.get(f"/needs/{need['id']}/matches", params={"limit": 1})
+            assert r.status_code == 200, r.text
+            other = second["id"] if top[0] == first["id"] else first["id"]
+            assert offer_ids(r.json()) == [other], "the withdrawn offer is never answered; the page is refilled"
+
+
 async def test_suspended_organization_matches_nothing(app: Any, client: httpx.AsyncClient, world: dict) -> None:
     meal = await publish_offer(client, world["org"], MEAL, [DISTRICT])
     need = await post_need(client, world["resident"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from exchange.accounts.deps import OptionalUser, require_roles, unauthenticated
 from exchange.accounts.models import Role, User
@@ -16,7 +16,7 @@ from exchange.kit.routing import UnitOfWorkRoute
 from exchange.matching import service
 from exchange.matching.repository import MatchingRepository
 from exchange.matching.runtime import MatchingRuntime
-from exchange.matching.schemas import FeedbackIn, FeedbackList, FeedbackOut, MatchList, SearchIn
+from exchange.matching.schemas import FeedbackIn, FeedbackList, FeedbackOut, MatchList, MatchOut, SearchIn
 from exchange.matching.skills import merge, skills_for_need
 from exchange.needs import service as needs
 
@@ -31,13 +31,19 @@ def _runtime(request: Request) -> MatchingRuntime:
     return request.app.state.matching
 
 
+def _answer(items: list[MatchOut]) -> Response:
+    """A match list serialised once, by pydantic's own serializer: the items are built from typed
+    columns and the engine's figures, so FastAPI's second validation of the response is skipped."""
+    return Response(MatchList.model_construct(items=items).model_dump_json(), media_type="application/json")
+
+
 @router.get("/needs/{need_id}/matches", response_model=MatchList, operation_id="matchNeed",
             responses=problems(401, 404, 422))
 async def match_need(need_id: str, request: Request, session: Session, user: OptionalUser,
                      limit: Limit = 10, include_ineligible: IncludeIneligible = False,
                      include: Annotated[Literal["skills"] | None, Query(
                          description="`skills`: also neighbours' skills (能人库) that reach the need (signed-in users)")] = None,
-                     ) -> MatchList:
+                     ) -> Response:
     """Published offers that fit this need, best first, each with the reasons for its score;
     with `include=skills` also residents' skills (kind `skill`) offered at the need's place or around it."""
     if include == "skills" and user is None:
@@ -47,28 +53,28 @@ async def match_need(need_id: str, request: Request, session: Session, user: Opt
     if include == "skills":
         need = await needs.get_or_404(session, parse_uuid(need_id, "need"))
         items = merge(items, await skills_for_need(session, _runtime(request), need, limit), limit)
-    return MatchList(items=items)
+    return _answer(items)
 
 
 @router.get("/opportunities/{opportunity_id}/matches", response_model=MatchList, operation_id="matchOpportunity",
             responses=problems(401, 404, 422))
 async def match_opportunity(opportunity_id: str, request: Request, session: Session, user: OptionalUser,
-                            limit: Limit = 10, include_ineligible: IncludeIneligible = False) -> MatchList:
+                            limit: Limit = 10, include_ineligible: IncludeIneligible = False) -> Response:
     """Published offers of organizations that could take on this opportunity; its eligibility is a hard rule."""
     items = await service.for_opportunity(session, _runtime(request), user=user,
                                           opportunity_id=parse_uuid(opportunity_id, "opportunity"),
                                           limit=limit, include_ineligible=include_ineligible)
-    return MatchList(items=items)
+    return _answer(items)
 
 
 @router.get("/offers/{offer_id}/matches", response_model=MatchList, operation_id="matchOffer",
             responses=problems(401, 404, 422))
 async def match_offer(offer_id: str, request: Request, session: Session, user: OptionalUser,
-                      limit: Limit = 10, include_ineligible: IncludeIneligible = False) -> MatchList:
+                      limit: Limit = 10, include_ineligible: IncludeIneligible = False) -> Response:
     """Open opportunities and resident needs this offer could answer."""
     items = await service.for_offer(session, _runtime(request), user=user, offer_id=parse_uuid(offer_id, "offer"),
                                     limit=limit, include_ineligible=include_ineligible)
-    return MatchList(items=items)
+    return _answer(items)
 
 
 async def search_quota(request: Request) -> None:
@@ -86,10 +92,10 @@ async def search_quota(request: Request) -> None:
 @router.post("/matches/search", response_model=MatchList, operation_id="searchMatches",
              responses=problems(401, 422, 429))
 async def search(_quota: Annotated[None, Depends(search_quota)], body: SearchIn, request: Request, session: Session,
-                 user: OptionalUser) -> MatchList:
+                 user: OptionalUser) -> Response:
     """Ad hoc: rank published offers for free text (resident speech is fine), with optional structure.
     A `region_code` applies the reach rule as a need does. Rate-limited per user or address."""
-    return MatchList(items=await service.search(session, _runtime(request), body))
+    return _answer(await service.search(session, _runtime(request), body))
 
 
 @router.post("/matches/feedback", response_model=FeedbackOut, status_code=201, operation_id="recordMatchFeedback",

@@ -878,7 +878,7 @@ class _Search:
         for i in order:
             row = int(self.rows[picked[i]])
             reasons = explainer.reasons(i, int(picked[i]), row)
-            listing = self.store.listing(row)
+            listing = explainer.listing(row)
             assert listing is not None
             out.append(Match(listing, round(float(scores[i]), 2), bool(eligible[i]), reasons))
         return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .records import Reason
+from .records import Listing, Reason
 
 if TYPE_CHECKING:
     from .engine import MatchIndex, _Search, _Store
@@ -19,11 +19,19 @@ class Explainer:
     def __init__(self, search: _Search) -> None:
         self.s = search
         self.thesaurus = search.index.analyzer.thesaurus
+        self.weights = search._weights()  # the same for every row of a search
+        self._listings: dict[int, Listing | None] = {}
+
+    def listing(self, row: int) -> Listing | None:
+        """A row's listing, made once per row (a snapshot makes it from its columns on each call)."""
+        if row not in self._listings:
+            self._listings[row] = self.s.store.listing(row)
+        return self._listings[row]
 
     def reasons(self, i: int, pos: int, row: int) -> list[Reason]:
         """Reasons for shortlist entry ``i`` (position ``pos`` among rows in play, store row ``row``)."""
         out = []
-        for rule, weight in self.s._weights().items():
+        for rule, weight in self.weights.items():
             score = float(self.s.final[rule][i])
             out.append(Reason(rule, round(score, 3), weight, getattr(self, f"_{rule}")(row, score)))
         for rule, mask in self.s.hard.items():
@@ -51,7 +59,7 @@ class Explainer:
         return "；".join(parts) if parts else "文字内容关联较弱"
 
     def _category(self, row: int, score: float) -> str:
-        listing = self.s.store.listing(row)
+        listing = self.listing(row)
         code = listing.category or _category_name_of(self.s.store, row, self.s.index)
         label = self.thesaurus.category_labels.get(code or "", code or "未知")
         suffix = "（由文字推断）" if self.s.category_inferred else ""
@@ -83,7 +91,7 @@ class Explainer:
         return text
 
     def _budget(self, row: int, score: float) -> str:
-        listing, q = self.s.store.listing(row), self.s.query
+        listing, q = self.listing(row), self.s.query
         if self.s.kind == "opportunity":
             return _money_detail(q.price_fen, listing.budget_fen, score)
         if q.budget_fen is not None:
@@ -91,7 +99,7 @@ class Explainer:
         return {"free": "免费服务", "low_cost": "低偿服务", "market": "市场价服务"}.get(listing.pricing or "", "未说明收费方式")
 
     def _org_record(self, row: int, score: float) -> str:
-        org = self.s.store.listing(row).org
+        org = self.listing(row).org
         if org is None:
             return "暂无机构信息"
         parts = [f"{org.stars}星"] if org.stars else []
@@ -102,7 +110,7 @@ class Explainer:
         return "机构记录：" + "，".join(parts) if parts else "暂无评级和评估记录"
 
     def _capacity(self, row: int, score: float) -> str:
-        cap = self.s.store.listing(row).capacity_per_month
+        cap = self.listing(row).capacity_per_month
         if cap is None:
             return "未填写服务能力"
         return f"每月可服务{cap}人次" if cap > 0 else "本月已无服务能力"
@@ -115,7 +123,7 @@ class Explainer:
         return "暂无相关的经理人反馈"
 
     def _failed(self, rule: str, row: int) -> str:
-        listing, q = self.s.store.listing(row), self.s.query
+        listing, q = self.listing(row), self.s.query
         if rule == "reach":
             return {
                 "reach": "服务范围不覆盖该地点", "under": "需求地点不在服务范围内", "overlap": "地区不重叠",

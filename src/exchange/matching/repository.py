@@ -23,6 +23,10 @@ OFFER_COLUMNS = (Offer.id, Offer.title, Offer.description, Offer.category, Offer
 OPPORTUNITY_COLUMNS = (Opportunity.id, Opportunity.title, Opportunity.description, Opportunity.category,
                        Opportunity.target_groups, Opportunity.region_codes, Opportunity.status, Opportunity.budget_fen,
                        Opportunity.eligibility, Opportunity.bid_deadline, Opportunity.match_analysis)
+# What an answered offer shows (``OfferOut``), and whether it may be answered now.
+ANSWER_COLUMNS = (Offer.id, Offer.organization_id, Offer.title, Offer.description, Offer.category, Offer.target_groups,
+                  Offer.region_codes, Offer.pricing, Offer.price_fen, Offer.capacity_per_month, Offer.status,
+                  Offer.published_at, Offer.created_at, Offer.updated_at, Offer.version)
 NEED_COLUMNS = (Need.id, Need.title, Need.description, Need.category, Need.target_groups, Need.region_code, Need.status,
                 Need.match_analysis)
 
@@ -83,10 +87,14 @@ class MatchingRepository:
             stmt = stmt.where(Need.status == "open")
         return await self._rows(stmt)
 
-    async def offers_by_id(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, Offer]:
+    async def answerable_offers(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        """The offers among ``ids`` that may be answered now (published, of an organization that is not
+        suspended), as plain rows of ``ANSWER_COLUMNS``: one indexed read, no ORM objects."""
         if not ids:
             return {}
-        return {o.id: o for o in (await self.session.execute(select(Offer).where(Offer.id.in_(ids)))).scalars()}
+        stmt = (select(*ANSWER_COLUMNS).join(Organization, Organization.id == Offer.organization_id)
+                .where(Offer.id.in_(ids), Offer.status == "published", Organization.status != "suspended"))
+        return {r.id: r for r in await self._rows(stmt)}
 
     async def opportunities_by_id(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, Opportunity]:
         if not ids:
@@ -98,12 +106,6 @@ class MatchingRepository:
         if not ids:
             return {}
         return {n.id: n for n in (await self.session.execute(select(Need).where(Need.id.in_(ids)))).scalars()}
-
-    async def suspended_orgs(self, ids: list[uuid.UUID]) -> set[uuid.UUID]:
-        if not ids:
-            return set()
-        stmt = select(Organization.id).where(Organization.id.in_(ids), Organization.status == "suspended")
-        return {r for (r,) in await self.session.execute(stmt)}
 
     def add_feedback(self, feedback: MatchFeedback) -> None:
         self.session.add(feedback)

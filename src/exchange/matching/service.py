@@ -26,13 +26,14 @@ from exchange.organizations.repository import OrganizationRepository
 from exchange.regions.service import ensure_regions_exist
 from exchange.vocabularies.service import ensure_codes
 
-# Ask the engine for more than the page so that rows gone since the last catch-up can be dropped.
+# Opportunities and needs: ask the engine for more than the page, so rows gone since the last
+# catch-up can be dropped. Offers rank the page itself and catch up when one has gone (_rank_offers).
 HEADROOM = 2
 
 
 def _reasons(match: Match) -> list[ReasonOut]:
-    return [ReasonOut(rule=r.rule, score=round(float(r.score), 4), weight=round(float(r.weight), 4), detail=r.detail)
-            for r in match.reasons]
+    return [ReasonOut.model_construct(rule=r.rule, score=round(float(r.score), 4), weight=round(float(r.weight), 4),
+                                      detail=r.detail) for r in match.reasons]
 
 
 def _order(matches: Sequence[Match], limit: int) -> list[Match]:
@@ -40,18 +41,17 @@ def _order(matches: Sequence[Match], limit: int) -> list[Match]:
     return sorted(matches, key=lambda m: (not m.eligible, -m.score))[:limit]
 
 
-async def _offers_out(session: AsyncSession, matches: list[Match], limit: int) -> list[MatchOut]:
-    repo = MatchingRepository(session)
-    rows = await repo.offers_by_id([uuid.UUID(m.listing.id) for m in matches])
-    suspended = await repo.suspended_orgs(list({o.organization_id for o in rows.values()}))
+async def _offers_out(session: AsyncSession, matches: list[Match]) -> list[MatchOut]:
+    """The matches whose offers may be answered now (read again: published, organization not suspended).
+    Built without validation: every field comes from a typed column or from the engine."""
+    rows = await MatchingRepository(session).answerable_offers([uuid.UUID(m.listing.id) for m in matches])
     out = []
     for m in matches:
-        offer = rows.get(uuid.UUID(m.listing.id))
-        if offer is None or offer.status != "published" or offer.organization_id in suspended:
-            continue
-        out.append(MatchOut(offer=OfferOut.model_validate(offer), score=_score(m), eligible=m.eligible,
-                            reasons=_reasons(m)))
-    return out[:limit]
+        row = rows.get(uuid.UUID(m.listing.id))
+        if row is not None:
+            out.append(MatchOut.model_construct(offer=OfferOut.model_construct(**row._mapping), score=_score(m),
+                                                eligible=m.eligible, reasons=_reasons(m)))
+    return out
 
 
 def _score(m: Match) -> float:
@@ -77,10 +77,21 @@ async def _demand_out(session: AsyncSession, matches: list[Match], limit: int, v
 
 async def _rank_offers(session: AsyncSession, runtime: MatchingRuntime, query: Query, limit: int,
                        include_ineligible: bool) -> list[MatchOut]:
+    """The page of offers, each read again before it is answered. An offer withdrawn (or of an
+    organization suspended) since this process last caught up is dropped, and the process catches
+    up and ranks once more so that the page stays full; the engine is asked for the page only, which
+    keeps its shortlist and its explanations to what is shown."""
+    async def page() -> tuple[int, list[MatchOut]]:
+        assert runtime.offers is not None
+        found = runtime.offers.search(query, kind="offer", limit=limit, include_ineligible=include_ineligible)
+        return len(found), await _offers_out(session, _order(found, limit))
+
     await runtime.ready(session)
-    assert runtime.offers is not None
-    found = runtime.offers.search(query, kind="offer", limit=limit * HEADROOM, include_ineligible=include_ineligible)
-    return await _offers_out(session, _order(found, limit * HEADROOM), limit)
+    ranked, out = await page()
+    if len(out) < ranked:
+        await runtime.ready(session, force=True)
+        ranked, out = await page()
+    return out
 
 
 async def for_need(session: AsyncSession, runtime: MatchingRuntime, *, user: User | None, need_id: uuid.UUID,
@@ -116,7 +127,8 @@ async def search(session: AsyncSession, runtime: MatchingRuntime, body: SearchIn
     """Ad hoc: free text (and optional structure) against published offers."""
     await ensure_codes(session, "category", [body.category], ["body", "category"])
     await ensure_codes(session, "target_group", body.target_groups or [], ["body", "target_groups"])
-    if body.region_code is not None:
+    if body.region_code is not None and body.region_code not in runtime.regions:
+        # Regions are never deleted: one the index knows exists; others are looked up.
         await ensure_regions_exist(session, [body.region_code], ["body", "region_code"])
     query = Query(text=body.text, category=body.category, target_groups=list(body.target_groups or []),
                   region_code=body.region_code, budget_fen=body.budget_fen)
