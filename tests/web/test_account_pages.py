@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.builders import COMM_A1, make_user, seed_regions
+from tests.builders import COMM_A1, GRID_A1, make_user, seed_regions
 from tests.web.test_signin import PASSWORD, csrf_of, pages, sign_in  # noqa: F401 - the fixture
 
 NEW_PASSWORD = "battery-staple-42"
@@ -96,3 +96,17 @@ async def test_notification_settings_are_the_apis(app, client, pages) -> None:  
     saved = (await client.get("/me/notification-settings", headers=manager.headers)).json()
     assert (saved["language"], saved["email"], saved["channels"]) == ("en", "li@example.org", ["email"])
     assert 'value="email" checked' in (await pages.get("/workspace/account")).text
+
+
+async def test_a_place_in_a_grid_is_kept_by_the_forms(app, client, pages) -> None:  # noqa: F811
+    await seed_regions(app)
+    resident = await make_user(app, "resident", region_code=GRID_A1)
+    await sign_in(pages, resident.user.username)
+    account = (await pages.get("/workspace/account")).text
+    assert f'<option value="{GRID_A1}" selected>' in account
+    need_form = (await pages.get("/workspace/resident/needs/new")).text
+    assert f'<option value="{GRID_A1}" selected>' in need_form  # the need's place preselected: the grid itself
+    r = await pages.post("/workspace/account", data={"display_name": "赵阿姨", "region_code": GRID_A1, "phone": "",
+                                                     "csrf_token": csrf_of(account)})
+    assert r.status_code == 303
+    assert (await client.get("/me", headers=resident.headers)).json()["region_code"] == GRID_A1

@@ -51,7 +51,7 @@ async def _account(request: Request, session: Session, user: User, *, rejected: 
         "profile": {**profile, **(values if form == "profile" and values else {})}, "form": form,
         "setting": {**chosen, **(values if form == "notifications" and values else {})},
         "channels": [c.value for c in Channel],
-        "regions": ref.region_options, "points": await points.balance(session, user.id),
+        "regions": ref.place_options, "points": await points.balance(session, user.id),
         "done": request.query_params.get("done", ""),
         **(rejected.context() if rejected else {"errors": {}, "general": ""}),
     }, title=_words(request).t("my_account"), status=rejected.status if rejected else 200)

@@ -90,7 +90,7 @@ async def _activity_form(request: Request, session: Session, user: User, values:
                          rejected: Rejected | None = None) -> Response:
     ref = await common.reference(request, session)
     return await page(request, session, user, "ws_activity_form.html", {
-        "values": values, "labels": ref.labels[pick_language(request)], "regions": ref.region_options,
+        "values": values, "labels": ref.labels[pick_language(request)], "regions": ref.place_options,
         **(rejected.context() if rejected else {"errors": {}, "general": ""}),
     }, title=_words(request).t("new_activity"), status=rejected.status if rejected else 200)
 

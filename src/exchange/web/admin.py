@@ -73,7 +73,7 @@ async def users(request: Request, session: Session, user: Admin, cursor: str | N
 async def _reference(request: Request, session: Session) -> dict[str, Any]:
     ref = await common.reference(request, session)
     orgs = await organizations.list_page(session, None, limit=200)
-    return {"regions": ref.region_options, "organizations": orgs.items, "roles": [r.value for r in Role]}
+    return {"regions": ref.place_options, "organizations": orgs.items, "roles": [r.value for r in Role]}
 
 
 async def _user_form(request: Request, session: Session, user: User, values: dict[str, str], *,

@@ -149,7 +149,7 @@ async def _opportunity_form(request: Request, session: Session, user: User, valu
     ref = await common.reference(request, session)
     return await page(request, session, user, "ws_opportunity_form.html", {
         "values": values, "funds": await _my_funds(session, user), "labels": ref.labels[pick_language(request)],
-        "regions": ref.region_options, **(rejected.context() if rejected else {"errors": {}, "general": ""}),
+        "regions": ref.place_options, **(rejected.context() if rejected else {"errors": {}, "general": ""}),
     }, title=_words(request).t("new_opportunity"), status=rejected.status if rejected else 200)
 
 

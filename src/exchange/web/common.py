@@ -18,6 +18,7 @@ from exchange.regions.repository import RegionRepository
 from exchange.vocabularies.repository import VocabularyRepository
 
 FILTER_LEVELS = ("province", "city", "district", "subdistrict", "community")
+PLACE_LEVELS = (*FILTER_LEVELS, "grid")  # where someone lives or works: a form's place goes down to the grid
 REFERENCE_SECONDS = 60.0
 
 
@@ -50,7 +51,8 @@ class RegionOption:
 class Reference:
     labels: dict[str, Labels]
     region_names: dict[str, str]
-    region_options: list[RegionOption]
+    region_options: list[RegionOption]  # the lists' filters
+    place_options: list[RegionOption]  # a form's place: grids too, so a place set to a grid is kept
     loaded_at: float
 
 
@@ -69,8 +71,12 @@ async def reference(request: Request, session: AsyncSession) -> Reference:
     regions = await RegionRepository(session).all_regions()
     shown = [r for r in regions if r.level in FILTER_LEVELS]
     top = min((r.path.count("/") for r in shown), default=0)
+
+    def options(levels: tuple[str, ...]) -> list[RegionOption]:
+        return [RegionOption(r.code, r.name, r.path.count("/") - top) for r in regions if r.level in levels]
+
     fresh = Reference(labels=labels, region_names={r.code: r.name for r in regions},
-                      region_options=[RegionOption(r.code, r.name, r.path.count("/") - top) for r in shown],
+                      region_options=options(FILTER_LEVELS), place_options=options(PLACE_LEVELS),
                       loaded_at=time.monotonic())
     request.app.state.portal_reference = fresh
     return fresh

@@ -54,7 +54,7 @@ def _words(request: Request) -> Words:
 async def _reference(request: Request, session: Session) -> dict[str, Any]:
     ref = await common.reference(request, session)
     return {"labels": ref.labels[pick_language(request)], "region_names": ref.region_names,
-            "regions": ref.region_options}
+            "regions": ref.place_options}
 
 
 @router.get("")
