@@ -14,13 +14,14 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from selenium.common.exceptions import NoSuchElementException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from exchange.kit.clock import clock, now
 from tests.conftest import make_settings
 from tests.web.conftest import Browser, LiveServer, Seeded
-from tests.web.test_workspace_browser import PASSWORD, check_page, click, sign_in
+from tests.web.test_workspace_browser import PASSWORD, check_page, click, settled
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" \
@@ -59,19 +60,37 @@ def later(browser: Browser, **delta: float) -> None:
 
 
 def fill(browser: Browser, field_id: str, value: str) -> None:
-    element = browser.driver.find_element(By.ID, field_id)
-    element.clear()
-    element.send_keys(value)
+    def typing() -> None:
+        element = browser.driver.find_element(By.ID, field_id)
+        element.clear()
+        element.send_keys(value)
+    settled(typing)
 
 
 def fill_by_name(browser: Browser, name: str, value: str) -> None:
-    element = browser.driver.find_element(By.NAME, name)
-    browser.driver.execute_script("arguments[0].value = arguments[1];", element, value)
+    settled(lambda: browser.driver.execute_script("arguments[0].value = arguments[1];",
+                                                  browser.driver.find_element(By.NAME, name), value))
+
+
+def choose_file(browser: Browser, field_id: str, path: Path) -> None:
+    """Pick a file in a file input, and make sure the page's input holds it (else the form would not post)."""
+    def picking() -> None:
+        element = browser.driver.find_element(By.ID, field_id)
+        element.send_keys(str(path))
+        if not element.get_attribute("value"):
+            raise NoSuchElementException(f"{field_id} did not take the file")
+    settled(picking)
 
 
 def signed_in_as(browser: Browser, user: Any, path: str = "/workspace", width: int = 1280) -> None:
+    """Sign in through the form the visit to ``path`` is sent to, and land on ``path``."""
     browser.driver.delete_all_cookies()
-    sign_in(browser, path, user.username, width)
+    browser.open(path, width)
+    assert "/login?next=" in browser.driver.current_url
+    fill(browser, "username", user.username)
+    fill(browser, "password", PASSWORD)
+    click(browser, "form.form button[type=submit]")
+    assert "/login" not in browser.driver.current_url, browser.text("main")
 
 
 def test_a_tender_from_publication_to_evaluation_in_the_browser(browser: Browser, live: LiveServer, seeded: Seeded,
@@ -151,7 +170,7 @@ def test_a_tender_from_publication_to_evaluation_in_the_browser(browser: Browser
     photo = tmp_path / "助餐现场.png"
     photo.write_bytes(PNG)
     first = browser.all("#milestones li.card")[0].get_attribute("data-id")
-    browser.driver.find_element(By.ID, f"file-{first}").send_keys(str(photo))
+    choose_file(browser, f"file-{first}", photo)
     click(browser, f'#m-{first} form[enctype] button')
     assert "助餐现场.png" in browser.text(f"#m-{first}")
     fill(browser, f"summary-{first}", "首月供餐 1800 人次")

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -30,6 +30,7 @@ from tests.web.conftest import Browser, LiveServer, Seeded
 
 PASSWORD = "correct-horse-9"  # every test user's (tests.builders.make_user)
 WIDTHS = (375, 1280)
+NAVIGATION_SECONDS = 120
 
 
 @pytest.fixture(autouse=True)
@@ -61,19 +62,39 @@ def run_job_runner(seeded: Seeded) -> None:
     asyncio.run(tick())
 
 
+def settled(action: Any) -> None:
+    """Do ``action`` on the page; Chromium may still be swapping in the document a click loaded ("does not belong
+    to the document", a stale node): then nothing happened, so wait a moment and do it again."""
+    for attempt in range(5):
+        try:
+            action()
+            return
+        except (StaleElementReferenceException, NoSuchElementException, WebDriverException) as exc:
+            if attempt == 4 or not (isinstance(exc, StaleElementReferenceException | NoSuchElementException)
+                                    or "does not belong to the document" in str(exc)):
+                raise
+            time.sleep(0.5)
+
+
 def sign_in(browser: Browser, path: str, username: str, width: int = 1280) -> None:
     browser.open(path, width)
     assert "/login?next=" in browser.driver.current_url
-    browser.driver.find_element(By.ID, "username").send_keys(username)
-    browser.driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    navigate(browser, browser.driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"))
+    for field, value in (("username", username), ("password", PASSWORD)):
+        def typing(field: str = field, value: str = value) -> None:
+            element = browser.driver.find_element(By.ID, field)
+            element.clear()
+            element.send_keys(value)
+        settled(typing)
+    click(browser, "form.form button[type=submit]")
 
 
 def navigate(browser: Browser, element: Any) -> None:
     """Click something that loads a new page, and wait for that page (not the old one, still 'complete')."""
     old = browser.driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser.driver, 30).until(expected_conditions.staleness_of(old))
+    # generous: after a test moves the application's clock, the job runner catches up on what fell due (reminders,
+    # standstills, notifications) and a page may wait for its write lock on SQLite
+    WebDriverWait(browser.driver, NAVIGATION_SECONDS).until(expected_conditions.staleness_of(old))
     browser.settle()
 
 
@@ -82,12 +103,15 @@ def click(browser: Browser, selector: str) -> None:
     swapping in ("does not belong to the document"): the click did not happen, so find the element again."""
     for attempt in range(3):
         try:
+            WebDriverWait(browser.driver, 20).until(
+                expected_conditions.presence_of_element_located((By.CSS_SELECTOR, selector)))
             navigate(browser, browser.driver.find_element(By.CSS_SELECTOR, selector))
             return
         except (StaleElementReferenceException, WebDriverException) as exc:
             unresolved = isinstance(exc, StaleElementReferenceException) or "does not belong to the document" in str(exc)
             if not unresolved or attempt == 2:
-                raise
+                raise AssertionError(f"{selector} on {browser.driver.current_url}: "
+                                     f"{browser.driver.find_element(By.TAG_NAME, 'body').text[:1500]}") from exc
             time.sleep(0.5)
 
 

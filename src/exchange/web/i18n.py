@@ -596,6 +596,21 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# what the audit trail's actions mean, for a deal's history (an action not listed shows as recorded)
+ACTIONS: dict[str, tuple[str, str]] = {
+    "award.created": ("定标，进入公示期", "Awarded, on public notice"), "award.final": ("公示期满，中标生效", "Award final"),
+    "deal.created": ("生成协议", "Deal drawn up"), "deal.signed": ("一方签署", "Signed by one party"),
+    "deal.activated": ("双方签署，协议生效", "In force"), "fund.committed": ("资金锁定", "Money committed"),
+    "document.added": ("上传文件", "Document added"), "deal.milestone_reported": ("提交里程碑完成报告", "Milestone reported"),
+    "deal.milestone_accepted": ("里程碑验收通过", "Milestone accepted"),
+    "deal.milestone_rejected": ("里程碑被退回", "Milestone sent back"), "fund.paid": ("拨付款项", "Tranche paid"),
+    "deal.supervised": ("督导", "Supervision visit"), "deal.delivered": ("提交结项报告", "Closing report"),
+    "deal.evaluated": ("第三方评估", "Evaluated"), "fund.released": ("未用资金退回资金池", "Unused money released"),
+    "deal.closed": ("结项", "Closed"), "deal.terminated": ("协议终止", "Terminated"),
+    "opportunity.contracted": ("项目签约", "Opportunity contracted"), "opportunity.closed": ("项目结束", "Opportunity closed"),
+}
+
+
 def pick_language(request: Request) -> str:
     """``zh`` or ``en`` for this request (see the module's docstring)."""
     asked = request.query_params.get("lang")
@@ -619,6 +634,9 @@ class Words:
 
     def status(self, code: str | None) -> str:
         return STATUS[code][self.index] if code in STATUS else (code or "")
+
+    def action(self, code: str) -> str:
+        return ACTIONS[code][self.index] if code in ACTIONS else code
 
     def choice(self, group: str, code: str | None) -> str:
         pair = CHOICES[group].get(code or "")
