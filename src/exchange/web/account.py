@@ -25,7 +25,7 @@ from exchange.personal_data import service as personal_data
 from exchange.personal_data.schemas import ErasureIn
 from exchange.points import service as points
 from exchange.web import auth, common
-from exchange.web.i18n import Words, pick_language
+from exchange.web.i18n import Words
 from exchange.web.routing import SignedInRoute
 from exchange.web.workspace import Rejected, attempt, confirmation, page, see_other
 
@@ -35,9 +35,6 @@ Anyone = Annotated[User, Depends(auth.signed_in)]
 Temporary = Annotated[User, Depends(auth.signed_in_to_change_password)]
 PROFILE = ("display_name", "region_code", "phone")
 
-
-def _words(request: Request) -> Words:
-    return Words(pick_language(request))
 
 
 async def _account(request: Request, session: Session, user: User, *, rejected: Rejected | None = None,
@@ -54,7 +51,7 @@ async def _account(request: Request, session: Session, user: User, *, rejected: 
         "regions": ref.place_options, "points": await points.balance(session, user.id),
         "done": request.query_params.get("done", ""),
         **(rejected.context() if rejected else {"errors": {}, "general": ""}),
-    }, title=_words(request).t("my_account"), status=rejected.status if rejected else 200)
+    }, title=Words.of(request).t("my_account"), status=rejected.status if rejected else 200)
 
 
 @router.get("/account")
@@ -97,7 +94,7 @@ async def update_notifications(request: Request, session: Session, user: Anyone)
 @router.get("/password")
 async def password_form(request: Request, session: Session, user: Temporary) -> Response:
     return await page(request, session, user, "ws_password.html", {"errors": {}, "general": ""},
-                      title=_words(request).t("change_password"))
+                      title=Words.of(request).t("change_password"))
 
 
 @router.post("/password")
@@ -116,7 +113,7 @@ async def change_password(request: Request, session: Session, user: Temporary) -
     changed = await attempt(request, change)
     if isinstance(changed, Rejected):
         return await page(request, session, user, "ws_password.html", changed.context(),
-                          title=_words(request).t("change_password"), status=changed.status)
+                          title=Words.of(request).t("change_password"), status=changed.status)
     response = RedirectResponse("/workspace/account?done=password", status_code=303)
     request.state.web_session = auth.new_session(changed)  # the old cookie's version is revoked with the rest
     return response
@@ -132,7 +129,7 @@ async def my_data(request: Request, session: Session, user: Anyone) -> Response:
 
 @router.get("/account/erasure")
 async def erasure_form(request: Request, session: Session, user: Anyone) -> Response:
-    w = _words(request)
+    w = Words.of(request)
     return await confirmation(request, session, user, {
         "item": {"title": user.display_name}, "action": "/workspace/account/erasure", "question": w.t("erasure_question"),
         "button": w.t("erase_me"), "back": "/workspace/account", "password": True,
@@ -146,7 +143,7 @@ async def erase(request: Request, session: Session, user: Anyone) -> Response:
     done = await attempt(request, lambda: personal_data.erase(session, user, ErasureIn.model_validate(
         {"password": password}).password))
     if isinstance(done, Rejected):
-        w = _words(request)
+        w = Words.of(request)
         return await confirmation(request, session, user, {
             "item": {"title": user.display_name}, "action": "/workspace/account/erasure", "question": w.t("erasure_question"),
             "button": w.t("erase_me"), "back": "/workspace/account", "password": True, "general": done.general,

@@ -6,7 +6,6 @@ record_attendance/cancel/sign_up`` (``GET/POST /activities``, ``…/signups``, `
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -23,17 +22,21 @@ from exchange.kit.pagination import CursorParam
 from exchange.web import auth, common
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import Rejected, attempt, confirmation, for_roles, page, see_other
+from exchange.web.workspace import (
+    Rejected,
+    attempt,
+    china_time,
+    confirmation,
+    for_roles,
+    page,
+    see_other,
+)
 
 router = APIRouter(prefix="/workspace", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
 Organizer = Annotated[User, for_roles(Role.org, Role.community, Role.manager)]
 Resident = Annotated[User, for_roles(Role.resident)]
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
-
-def _words(request: Request) -> Words:
-    return Words(pick_language(request))
 
 
 # -- a resident ----------------------------------------------------------------------------------------------
@@ -49,7 +52,7 @@ async def upcoming(request: Request, session: Session, user: Resident, cursor: s
         "items": found.items, "mine": mine, "next_cursor": found.next_cursor, "cursor": cursor,
         "region_names": ref.region_names, "organizer": False, "done": request.query_params.get("done", ""),
         "error": "",
-    }, title=_words(request).t("volunteer_activities"))
+    }, title=Words.of(request).t("volunteer_activities"))
 
 
 @router.post("/resident/activities/{activity_id}/signup")
@@ -71,7 +74,7 @@ async def my_activities(request: Request, session: Session, user: Organizer, cur
     return await page(request, session, user, "ws_activities.html", {
         "items": found.items, "mine": set(), "next_cursor": found.next_cursor, "cursor": cursor,
         "region_names": ref.region_names, "organizer": True, "done": request.query_params.get("done", ""), "error": "",
-    }, title=_words(request).t("volunteer_activities"))
+    }, title=Words.of(request).t("volunteer_activities"))
 
 
 def _activity_values(form: Any | None) -> dict[str, str]:
@@ -81,18 +84,13 @@ def _activity_values(form: Any | None) -> dict[str, str]:
     return {k: str(form.get(k, "")).strip() for k in names}
 
 
-def _china_time(value: str) -> str:
-    """A ``datetime-local`` value is China time."""
-    return f"{value}:00+08:00" if len(value) == 16 else value
-
-
 async def _activity_form(request: Request, session: Session, user: User, values: dict[str, str], *,
                          rejected: Rejected | None = None) -> Response:
     ref = await common.reference(request, session)
     return await page(request, session, user, "ws_activity_form.html", {
         "values": values, "labels": ref.labels[pick_language(request)], "regions": ref.place_options,
         **(rejected.context() if rejected else {"errors": {}, "general": ""}),
-    }, title=_words(request).t("new_activity"), status=rejected.status if rejected else 200)
+    }, title=Words.of(request).t("new_activity"), status=rejected.status if rejected else 200)
 
 
 @router.get("/activities/new")
@@ -109,7 +107,7 @@ async def create(request: Request, session: Session, user: Organizer) -> Respons
     data: dict[str, Any] = {k: v for k, v in values.items() if v}
     for k in ("starts_at", "ends_at"):
         if k in data:
-            data[k] = _china_time(data[k])
+            data[k] = china_time(data[k])
     if values["capacity"].isdigit():
         data["capacity"] = int(values["capacity"])
     made = await attempt(request, lambda: activities.create(
@@ -160,7 +158,7 @@ async def record_attendance(request: Request, session: Session, user: Organizer,
 @router.get("/activities/{activity_id}/cancel")
 async def cancel_step(request: Request, session: Session, user: Organizer, activity_id: str) -> Response:
     item = await activities.get_or_404(session, parse_uuid(activity_id, "activity"))
-    w = _words(request)
+    w = Words.of(request)
     return await confirmation(request, session, user, {
         "item": item, "action": f"/workspace/activities/{item.id}/cancel", "question": w.t("cancel_activity_question"),
         "button": w.t("cancel_activity"), "back": f"/workspace/activities/{item.id}",

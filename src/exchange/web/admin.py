@@ -44,9 +44,6 @@ REGION_FIELDS = ("code", "name", "level", "parent_code")
 ORG_ACTIONS = {"suspend": "suspended", "reactivate": "active"}
 
 
-def _words(request: Request) -> Words:
-    return Words(pick_language(request))
-
 
 def _english(request: Request) -> bool:
     return pick_language(request) == "en"
@@ -67,7 +64,7 @@ async def users(request: Request, session: Session, user: Admin, cursor: str | N
         "items": [UserAdminOut.model_validate(u) for u in found.items], "next_cursor": found.next_cursor,
         "cursor": cursor, "roles": [r.value for r in Role], "role": role.value if role else "", "q": q or "",
         "active": "" if active is None else str(active).lower(), "query": query,
-    }, title=_words(request).t("users"))
+    }, title=Words.of(request).t("users"))
 
 
 async def _reference(request: Request, session: Session) -> dict[str, Any]:
@@ -80,7 +77,7 @@ async def _user_form(request: Request, session: Session, user: User, values: dic
                      errors: dict[str, str] | None = None, general: str = "", status: int = 200) -> Response:
     return await page(request, session, user, "ws_admin_user_form.html", {
         "values": values, "errors": errors or {}, "general": general, **await _reference(request, session),
-    }, title=_words(request).t("new_user"), status=status)
+    }, title=Words.of(request).t("new_user"), status=status)
 
 
 @router.get("/users/new")
@@ -132,7 +129,7 @@ async def user_step(request: Request, session: Session, user: Admin, user_id: st
     if action not in USER_STEPS:
         raise ExchangeError("not_found", 404, "路径不存在", "No such path")
     subject = await accounts.get_or_404(session, parse_uuid(user_id, "user"))
-    words = _words(request)
+    words = Words.of(request)
     question, button = USER_STEPS[action]
     return await confirmation(request, session, user, {
         "item": {"title": f"{subject.display_name}（{subject.username}）"},
@@ -165,7 +162,7 @@ async def organization_list(request: Request, session: Session, user: Admin, cur
     return await page(request, session, user, "ws_admin_orgs.html", {
         "items": found.items, "next_cursor": found.next_cursor, "cursor": cursor, "q": q or "",
         "done": request.query_params.get("done", ""),
-    }, title=_words(request).t("organizations"))
+    }, title=Words.of(request).t("organizations"))
 
 
 @router.get("/organizations/{org_id}/{action}")
@@ -175,7 +172,7 @@ async def organization_step(request: Request, session: Session, user: Admin, org
     if action not in ORG_ACTIONS:
         raise ExchangeError("not_found", 404, "路径不存在", "No such path")
     org = await organizations.get_or_404(session, parse_uuid(org_id, "organization"))
-    words = _words(request)
+    words = Words.of(request)
     return await confirmation(request, session, user, {
         "item": {"title": org.name}, "action": f"/workspace/admin/organizations/{org.id}/{action}",
         "question": words.t(f"{action}_org_question"), "button": words.t(f"{action}_org"),
@@ -206,7 +203,7 @@ async def _regions_page(request: Request, session: Session, user: User, *, q: st
         "items": [RegionOut.model_validate(r) for r in found.items], "next_cursor": found.next_cursor,
         "cursor": cursor, "q": q or "", "levels": [lv.value for lv in Level], "values": values,
         "errors": errors or {}, "general": general, "done": request.query_params.get("done", ""),
-    }, title=_words(request).t("regions"), status=status)
+    }, title=Words.of(request).t("regions"), status=status)
 
 
 @router.get("/regions")

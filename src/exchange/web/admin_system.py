@@ -28,7 +28,7 @@ from exchange.kit.pagination import CursorParam
 from exchange.notifications.rules import EVENT_TYPES
 from exchange.privacy import redaction
 from exchange.web import auth
-from exchange.web.i18n import Words, pick_language
+from exchange.web.i18n import Words
 from exchange.web.routing import SignedInRoute
 from exchange.web.workspace import Rejected, attempt, confirmation, for_roles, page, see_other
 from exchange.webhooks import endpoints as webhook_endpoints
@@ -42,9 +42,6 @@ Admin = Annotated[User, for_roles(Role.admin)]
 PAGE_SIZE = 20
 
 
-def _words(request: Request) -> Words:
-    return Words(pick_language(request))
-
 
 # -- imports --------------------------------------------------------------------------------------
 
@@ -55,7 +52,7 @@ async def import_list(request: Request, session: Session, user: Admin, cursor: s
     return await page(request, session, user, "ws_admin_imports.html", {
         "items": [ImportOut.model_validate(i) for i in found.items], "next_cursor": found.next_cursor,
         "cursor": cursor,
-    }, title=_words(request).t("imports"))
+    }, title=Words.of(request).t("imports"))
 
 
 @router.get("/imports/{import_id}")
@@ -63,7 +60,7 @@ async def import_detail(request: Request, session: Session, user: Admin, import_
     """One import (``GET /imports/{id}``) with every row error."""
     item = ImportOut.model_validate(await imports.get_visible(session, user, parse_uuid(import_id, "import")))
     return await page(request, session, user, "ws_admin_import.html", {"item": item},
-                      title=f"{_words(request).t('imports')} · {item.filename}")
+                      title=f"{Words.of(request).t('imports')} · {item.filename}")
 
 
 # -- webhooks -------------------------------------------------------------------------------------
@@ -76,7 +73,7 @@ async def _webhooks_page(request: Request, session: Session, user: User, *, curs
         "items": [WebhookOut.model_validate(e) for e in found.items], "next_cursor": found.next_cursor,
         "cursor": cursor, "event_types": EVENT_TYPES, "values": values, "errors": errors or {}, "general": general,
         "created": created, "done": request.query_params.get("done", ""),
-    }, title=_words(request).t("webhooks"), status=status)
+    }, title=Words.of(request).t("webhooks"), status=status)
 
 
 def _empty_webhook() -> dict[str, Any]:
@@ -132,7 +129,7 @@ async def retry_delivery(request: Request, session: Session, user: Admin, webhoo
 async def delete_step(request: Request, session: Session, user: Admin, webhook_id: str) -> Response:
     """Deleting a subscription drops its delivery log too: a page that asks first."""
     endpoint = await webhooks.get_managed(session, user, parse_uuid(webhook_id, "webhook"))
-    words = _words(request)
+    words = Words.of(request)
     return await confirmation(request, session, user, {
         "item": {"title": endpoint.url}, "action": f"/workspace/admin/webhooks/{endpoint.id}/delete",
         "question": words.t("delete_webhook_question"), "button": words.t("delete"),
@@ -164,4 +161,4 @@ async def audit_log(request: Request, session: Session, user: Admin, cursor: str
     return await page(request, session, user, "ws_admin_audit.html", {
         "items": items, "next_cursor": found.next_cursor, "cursor": cursor, "entity_id": entity_id or "",
         "verification": await audit.verify(session, full=full), "full": full,
-    }, title=_words(request).t("audit_log"))
+    }, title=Words.of(request).t("audit_log"))

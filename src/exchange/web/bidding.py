@@ -30,7 +30,7 @@ from exchange.opportunities import flows as opportunity_flows
 from exchange.tenders import service as tenders
 from exchange.tenders.schemas import BidCreate
 from exchange.web import auth, uploads
-from exchange.web.i18n import Words, pick_language
+from exchange.web.i18n import Words
 from exchange.web.routing import SignedInRoute
 from exchange.web.workspace import Rejected, attempt, for_roles, page, see_other
 from exchange.web.workspace import fen as money_fen
@@ -39,9 +39,6 @@ router = APIRouter(prefix="/workspace/org", route_class=SignedInRoute, include_i
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
 OrgUser = Annotated[User, for_roles(Role.org)]
 
-
-def _words(request: Request) -> Words:
-    return Words(pick_language(request))
 
 
 async def _my_offers(session: Session, user: User) -> list[Any]:
@@ -57,7 +54,7 @@ async def _bid_form(request: Request, session: Session, user: User, opp_id: uuid
     return await page(request, session, user, "ws_bid_form.html", {
         "opp": opp, "values": values, "errors": errors or {}, "general": general,
         "offers": await _my_offers(session, user),
-    }, title=_words(request).t("bid"), status=status)
+    }, title=Words.of(request).t("bid"), status=status)
 
 
 @router.get("/opportunities/{opp_id}/bid")
@@ -101,7 +98,7 @@ async def bid_detail(request: Request, session: Session, user: OrgUser, bid_id: 
         "bid": bid, "opp": opp, "docs": docs, "types": DOCUMENT_TYPES[OwnerType.bid],
         "receipt": request.query_params.get("receipt", ""), "done": request.query_params.get("done", ""),
         "open": not tenders.is_closed(opp), "error": "",
-    }, title=f"{_words(request).t('my_bid')} · {opp.title}")
+    }, title=f"{Words.of(request).t('my_bid')} · {opp.title}")
 
 
 @router.post("/bids/{bid_id}/documents")

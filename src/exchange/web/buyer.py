@@ -49,7 +49,9 @@ from exchange.web.routing import SignedInRoute
 from exchange.web.workspace import (
     UPLOAD_REFUSALS,
     Rejected,
+    amount,
     attempt,
+    china_time,
     confirm_first,
     confirmation,
     fen,
@@ -66,9 +68,6 @@ TABS = ("published", "bidding_closed", "under_review", "awarded", "contracted", 
         "cancelled")
 
 
-def _words(request: Request) -> Words:
-    return Words(pick_language(request))
-
 
 @router.get("")
 async def home(request: Request, session: Session, user: Buyer, f: Filters,
@@ -80,7 +79,7 @@ async def home(request: Request, session: Session, user: Buyer, f: Filters,
         f, org_id=str(user.organization_id), status=tab))
     return await page(request, session, user, "ws_buyer.html", {
         "items": mine.items, "next_cursor": mine.next_cursor, "cursor": f.cursor, "tab": tab, "tabs": TABS,
-    }, title=_words(request).t("my_opportunities"))
+    }, title=Words.of(request).t("my_opportunities"))
 
 
 async def _bids(session: Session, user: User, opp_id: uuid.UUID) -> tuple[list[Any], str]:
@@ -98,7 +97,6 @@ async def _bids(session: Session, user: User, opp_id: uuid.UUID) -> tuple[list[A
 # -- publishing ------------------------------------------------------------------------------------------
 
 RUBRIC_ROWS = 6
-CHINA_OFFSET = "+08:00"  # a deadline is typed in China time
 
 
 def _opportunity_values(form: FormData | None) -> dict[str, Any]:
@@ -126,7 +124,7 @@ def _opportunity_data(values: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "title": values["title"], "description": values["description"], "category": values["category"] or None,
         "target_groups": values["target_groups"], "region_codes": values["region_codes"],
-        "budget_fen": fen(values["budget_yuan"]) if fen(values["budget_yuan"]) is not None else values["budget_yuan"],
+        "budget_fen": amount(values["budget_yuan"]),
         "min_bids": number(values["min_bids"] or "1"), "standstill_days": values["standstill_days"] or "5",
         "eligibility": {"min_a_level": number(values["min_a_level"] or "0"),
                         "registration_required": values["registration_required"] == "1"},
@@ -134,9 +132,7 @@ def _opportunity_data(values: dict[str, Any]) -> dict[str, Any]:
                    if r["criterion"] or r["weight"]],
     }
     if values["bid_deadline"]:
-        deadline = values["bid_deadline"]
-        data["bid_deadline"] = deadline if deadline[-6:-5] in "+-" and ":" in deadline[-6:] else (
-            f"{deadline}:00{CHINA_OFFSET}" if len(deadline) == 16 else f"{deadline}{CHINA_OFFSET}")
+        data["bid_deadline"] = china_time(values["bid_deadline"])
     return data
 
 
@@ -150,7 +146,7 @@ async def _opportunity_form(request: Request, session: Session, user: User, valu
     return await page(request, session, user, "ws_opportunity_form.html", {
         "values": values, "funds": await _my_funds(session, user), "labels": ref.labels[pick_language(request)],
         "regions": ref.place_options, **(rejected.context() if rejected else {"errors": {}, "general": ""}),
-    }, title=_words(request).t("new_opportunity"), status=rejected.status if rejected else 200)
+    }, title=Words.of(request).t("new_opportunity"), status=rejected.status if rejected else 200)
 
 
 @router.get("/opportunities/new")
@@ -280,7 +276,7 @@ async def resolve(request: Request, session: Session, user: Buyer, objection_id:
     body = await attempt(request, check)
     if isinstance(body, Rejected):
         return await opportunity_page(request, session, user, opp.id, rejected=body)
-    words = _words(request)
+    words = Words.of(request)
     asked = await confirm_first(request, session, user, item=opp, detail=body.reason,
                                 back=f"/workspace/buyer/opportunities/{opp.id}",
                                 question=words.t("uphold_question" if body.decision == "upheld" else "dismiss_question"),
@@ -339,7 +335,7 @@ async def opportunity(request: Request, session: Session, user: Buyer, opp_id: s
 async def award_step(request: Request, session: Session, user: Buyer, opp_id: str, bid_id: str) -> Response:
     """Awarding opens the public standstill: a page that asks first."""
     opp = await opportunity_flows.load(session, user, parse_uuid(opp_id, "opportunity"))
-    words = _words(request)
+    words = Words.of(request)
     return await confirmation(request, session, user, {
         "item": opp, "action": f"/workspace/buyer/opportunities/{opp.id}/award/{parse_uuid(bid_id, 'bid')}",
         "question": words.t("award_question"), "button": words.t("award"),
@@ -362,7 +358,7 @@ async def fund_list(request: Request, session: Session, user: Buyer, cursor: str
     found = await funds.list_page(session, user, source=None, limit=20, cursor=cursor)
     return await page(request, session, user, "ws_funds.html", {
         "items": found.items, "next_cursor": found.next_cursor, "cursor": cursor,
-    }, title=_words(request).t("my_funds"))
+    }, title=Words.of(request).t("my_funds"))
 
 
 @router.get("/funds/{fund_id}")

@@ -26,6 +26,7 @@ from exchange.deals.endpoints import deals_page, detail
 from exchange.deals.schemas import ClosingReportIn, DealCreate, EvaluationIn, ReasonIn, ReportIn, SupervisionIn
 from exchange.deals.states import deal_machine, milestone_machine
 from exchange.documents import flows as documents
+from exchange.documents import service as document_service
 from exchange.documents.models import OwnerType
 from exchange.funds import service as funds
 from exchange.kit.http import Session
@@ -33,15 +34,15 @@ from exchange.kit.ids import parse_uuid
 from exchange.kit.pagination import CursorParam
 from exchange.tenders import service as tenders
 from exchange.web import auth, common, uploads
-from exchange.web.i18n import Words, pick_language
+from exchange.web.i18n import Words
 from exchange.web.routing import SignedInRoute
 from exchange.web.workspace import (
     UPLOAD_REFUSALS,
     Rejected,
+    amount,
     attempt,
     confirm_first,
     confirmation,
-    fen,
     for_roles,
     page,
     see_other,
@@ -56,9 +57,6 @@ MILESTONE_ROWS = 6  # rows of the contract form; empty rows are left out
 EVIDENCE_TYPES = ("milestone_evidence", "photo", "invoice", "other")
 
 
-def _words(request: Request) -> Words:
-    return Words(pick_language(request))
-
 
 @router.get("")
 async def deal_list(request: Request, session: Session, user: DealUser, cursor: str | None = CursorParam,
@@ -71,7 +69,7 @@ async def deal_list(request: Request, session: Session, user: DealUser, cursor: 
     return await page(request, session, user, "ws_deals.html", {
         "items": found.items, "next_cursor": found.next_cursor, "cursor": cursor, "tab": tab, "tabs": TABS,
         "org_names": names,
-    }, title=_words(request).t("my_deals"))
+    }, title=Words.of(request).t("my_deals"))
 
 
 def _moves(user: User, deal: Any, milestones: list[Any]) -> tuple[set[str], dict[uuid.UUID, set[str]]]:
@@ -121,7 +119,7 @@ async def _new_form(request: Request, session: Session, user: User, values: dict
     return await page(request, session, user, "ws_deal_form.html", {
         "values": values, "award": award, "funds": my_funds, "org_names": names,
         **(rejected.context() if rejected else {"errors": {}, "general": ""}),
-    }, title=_words(request).t("new_deal"), status=rejected.status if rejected else 200)
+    }, title=Words.of(request).t("new_deal"), status=rejected.status if rejected else 200)
 
 
 CONTEXT_FIELDS = ("award_id", "need_id", "opportunity_id", "organization_id", "offer_id")
@@ -145,9 +143,9 @@ async def create(request: Request, session: Session, user: Creator) -> Response:
     values["milestones"] = rows = _milestones(form)
     data: dict[str, Any] = {k: values[k] for k in (*CONTEXT_FIELDS, "title", "fund_id") if values[k]}
     if values["amount_yuan"]:
-        data["amount_fen"] = fen(values["amount_yuan"]) if fen(values["amount_yuan"]) is not None else values["amount_yuan"]
+        data["amount_fen"] = amount(values["amount_yuan"])
     data["milestones"] = [{"title": r["title"], "due_on": r["due_on"] or None,
-                           "amount_fen": fen(r["amount_yuan"]) if fen(r["amount_yuan"]) is not None else r["amount_yuan"]}
+                           "amount_fen": amount(r["amount_yuan"])}
                           for r in rows if any(r.values())]
     deal = await attempt(request, lambda: deals.create(session, user, DealCreate.model_validate(data)))
     if isinstance(deal, Rejected):
@@ -186,7 +184,7 @@ async def _confirm(request: Request, session: Session, user: User, deal_id: str,
 
 @router.get("/{deal_id}/sign")
 async def sign_step(request: Request, session: Session, user: DealUser, deal_id: str) -> Response:
-    w = _words(request)
+    w = Words.of(request)
     return await _confirm(request, session, user, deal_id, "sign", w.t("sign_question"), w.t("sign"))
 
 
@@ -199,7 +197,7 @@ async def sign(request: Request, session: Session, user: DealUser, deal_id: str)
 
 @router.get("/{deal_id}/close")
 async def close_step(request: Request, session: Session, user: DealUser, deal_id: str) -> Response:
-    w = _words(request)
+    w = Words.of(request)
     return await _confirm(request, session, user, deal_id, "close", w.t("close_deal_question"), w.t("close_deal"))
 
 
@@ -211,7 +209,7 @@ async def close(request: Request, session: Session, user: DealUser, deal_id: str
 
 @router.get("/{deal_id}/terminate")
 async def terminate_step(request: Request, session: Session, user: DealUser, deal_id: str) -> Response:
-    w = _words(request)
+    w = Words.of(request)
     return await _confirm(request, session, user, deal_id, "terminate", w.t("terminate_question"), w.t("terminate"),
                           reason=True)
 
@@ -251,8 +249,8 @@ async def report(request: Request, session: Session, user: DealUser, deal_id: st
     added to it (by their ids), with what the summary says."""
     the_id, ms_id = parse_uuid(deal_id, "deal"), parse_uuid(milestone_id, "milestone")
     values = _text(await request.form(), "summary")
-    deal = await deals.get_deal(session, user, the_id)
-    evidence = [str(d.id) for d in (await detail(session, deal)).documents if d.milestone_id == ms_id]
+    owner = await documents.read_owner(session, user, OwnerType.deal, the_id)
+    evidence = [str(d.id) for d in await document_service.list_for(session, owner) if d.milestone_id == ms_id]
     done = await attempt(request, lambda: deals.milestone_move(
         session, user, the_id, ms_id, "report", ReportIn.model_validate({**values, "evidence": evidence}).model_dump()))
     if isinstance(done, Rejected):
@@ -268,7 +266,7 @@ async def accept_step(request: Request, session: Session, user: DealUser, deal_i
     ms = next((m for m in out.milestones if m.id == ms_id), None)
     if ms is None:
         return await _deal_page(request, session, user, the_id)
-    w = _words(request)
+    w = Words.of(request)
     last = ms is out.milestones[-1]
     return await confirmation(request, session, user, {
         "item": out, "action": f"/workspace/deals/{the_id}/milestones/{ms_id}/accept",
@@ -320,7 +318,7 @@ async def closing_report(request: Request, session: Session, user: DealUser, dea
     checked = await attempt(request, _validated(ClosingReportIn, values))
     if isinstance(checked, Rejected):
         return await _deal_page(request, session, user, the_id, rejected=checked, form="closing_report", values=values)
-    w = _words(request)
+    w = Words.of(request)
     asked = await confirm_first(request, session, user, item=await deals.get_deal(session, user, the_id),
                                 question=w.t("closing_report_question"), button=w.t("submit_closing_report"),
                                 back=f"/workspace/deals/{the_id}")
@@ -343,7 +341,7 @@ async def evaluate(request: Request, session: Session, user: DealUser, deal_id: 
     checked = await attempt(request, _validated(EvaluationIn, data))
     if isinstance(checked, Rejected):
         return await _deal_page(request, session, user, the_id, rejected=checked, form="evaluate", values=values)
-    w = _words(request)
+    w = Words.of(request)
     asked = await confirm_first(request, session, user, item=await deals.get_deal(session, user, the_id),
                                 question=w.t("evaluation_question"), button=w.t("submit_evaluation"),
                                 back=f"/workspace/deals/{the_id}", detail=f"{values['total']}")

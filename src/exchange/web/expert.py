@@ -27,7 +27,7 @@ from exchange.kit.pagination import CursorParam
 from exchange.tenders import service as tenders
 from exchange.tenders.schemas import ScoreIn
 from exchange.web import auth, common
-from exchange.web.i18n import Words, pick_language
+from exchange.web.i18n import Words
 from exchange.web.routing import SignedInRoute
 from exchange.web.workspace import Rejected, attempt, confirmation, for_roles, page, see_other
 
@@ -37,9 +37,6 @@ Expert = Annotated[User, for_roles(Role.expert)]
 PAGE_SIZE = 20
 
 
-def _words(request: Request) -> Words:
-    return Words(pick_language(request))
-
 
 @router.get("")
 async def home(request: Request, session: Session, user: Expert, cursor: str | None = CursorParam) -> Response:
@@ -48,7 +45,7 @@ async def home(request: Request, session: Session, user: Expert, cursor: str | N
     names = await common.organization_names(request, session, [o.buyer_organization_id for o in found.items])
     return await page(request, session, user, "ws_expert.html", {
         "items": found.items, "next_cursor": found.next_cursor, "cursor": cursor, "org_names": names,
-    }, title=_words(request).t("my_reviews"))
+    }, title=Words.of(request).t("my_reviews"))
 
 
 @router.get("/opportunities/{opp_id}")
@@ -80,7 +77,7 @@ async def _score_form(request: Request, session: Session, user: User, bid_id: st
     return await page(request, session, user, "ws_expert_bid.html", {
         "bid": bid, "opp": opp, "docs": docs, "mine": mine, "rubric": opp.rubric or [], "values": values,
         "errors": errors or {}, "general": general, "org_names": names,
-    }, title=f"{_words(request).t('score_bid')} · {opp.title}", status=status)
+    }, title=f"{Words.of(request).t('score_bid')} · {opp.title}", status=status)
 
 
 @router.get("/bids/{bid_id}")
@@ -111,7 +108,7 @@ async def score(request: Request, session: Session, user: Expert, bid_id: str) -
 async def conflict_step(request: Request, session: Session, user: Expert, bid_id: str) -> Response:
     """Declaring a conflict of interest recuses me from this bid: a page that asks first."""
     bid, opp, _ = await tenders.readable_bid(session, user, parse_uuid(bid_id, "bid"))
-    words = _words(request)
+    words = Words.of(request)
     return await confirmation(request, session, user, {
         "item": opp, "action": f"/workspace/expert/bids/{bid.id}/conflict",
         "question": words.t("conflict_question"), "button": words.t("declare_conflict"),

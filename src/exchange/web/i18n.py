@@ -629,6 +629,11 @@ class Words:
         self.lang = lang
         self.index = 1 if lang == "en" else 0
 
+    @classmethod
+    def of(cls, request: Request) -> Words:
+        """The words in the request's language."""
+        return cls(pick_language(request))
+
     def t(self, key: str) -> str:
         return WORDS[key][self.index]
 

@@ -31,7 +31,14 @@ from exchange.sheets.writer import xlsx_response
 from exchange.web import auth, common
 from exchange.web.i18n import Words, pick_language
 from exchange.web.routing import SignedInRoute
-from exchange.web.workspace import Rejected, attempt, fen, for_roles, page, see_other
+from exchange.web.workspace import (
+    Rejected,
+    amount,
+    attempt,
+    for_roles,
+    page,
+    see_other,
+)
 
 router = APIRouter(prefix="/workspace/manager", route_class=SignedInRoute, include_in_schema=False,
                    default_response_class=HTMLResponse, dependencies=[Depends(auth.signed_in)])
@@ -92,8 +99,8 @@ async def from_needs(request: Request, session: Session, user: Manager, f: Filte
     values: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in ("title", "budget_yuan", "buyer_organization_id")}
     values["need_ids"] = [str(v) for v in form.getlist("need_ids")]
     data: dict[str, Any] = {"need_ids": values["need_ids"], "title": values["title"],
-                            "budget_fen": fen(values["budget_yuan"]) if fen(values["budget_yuan"]) is not None
-                            else values["budget_yuan"], "buyer_organization_id": values["buyer_organization_id"] or None}
+                            "budget_fen": amount(values["budget_yuan"]),
+                            "buyer_organization_id": values["buyer_organization_id"] or None}
     opp = await attempt(request, lambda: opportunities.from_needs(
         session, user=user, data=OpportunityFromNeeds.model_validate(data).model_dump(mode="python")))
     if isinstance(opp, Rejected):
@@ -115,7 +122,7 @@ async def _consultations(request: Request, session: Session, user: User, cursor:
                                                                                              ConsultationKind],
         "values": values, "done": request.query_params.get("done", ""),
         **(rejected.context() if rejected else {"errors": {}, "general": ""}),
-    }, title=Words(pick_language(request)).t("consultations"), status=rejected.status if rejected else 200)
+    }, title=Words.of(request).t("consultations"), status=rejected.status if rejected else 200)
 
 
 @router.get("/consultations")
@@ -151,4 +158,4 @@ async def my_kpis(request: Request, session: Session, user: Manager,
         return xlsx_response([table], f"公益经理人绩效-{kpis.display_name}.xlsx", "manager-kpis.xlsx")
     return await page(request, session, user, "ws_kpis.html", {
         "kpis": kpis, "table": table, "start": start.isoformat() if start else "", "end": end.isoformat() if end else "",
-    }, title=Words(pick_language(request)).t("my_kpis"))
+    }, title=Words.of(request).t("my_kpis"))

@@ -47,9 +47,6 @@ TABS = ("published", "draft", "withdrawn")
 MATCHES_PER_OFFER = 10
 
 
-def _words(request: Request) -> Words:
-    return Words(pick_language(request))
-
 
 async def _reference(request: Request, session: Session) -> dict[str, Any]:
     ref = await common.reference(request, session)
@@ -67,7 +64,7 @@ async def home(request: Request, session: Session, user: OrgUser, f: Filters,
     return await page(request, session, user, "ws_org.html", {
         "items": mine.items, "next_cursor": mine.next_cursor, "cursor": f.cursor, "tab": tab, "tabs": TABS,
         "org": org, "rating": await organization_flows.rating_out(session, org), **await _reference(request, session),
-    }, title=_words(request).t("my_offers"))
+    }, title=Words.of(request).t("my_offers"))
 
 
 def _offer_values(form: FormData | None, default_region: str | None) -> dict[str, Any]:
@@ -87,7 +84,7 @@ async def _offer_form(request: Request, session: Session, user: User, values: di
     return await page(request, session, user, "ws_offer_form.html", {
         "values": values, "errors": errors or {}, "general": general, "pricings": [p.value for p in Pricing],
         **await _reference(request, session),
-    }, title=_words(request).t("new_offer"), status=status)
+    }, title=Words.of(request).t("new_offer"), status=status)
 
 
 @router.get("/offers/new")
@@ -137,7 +134,7 @@ async def offer_detail(request: Request, session: Session, user: OrgUser, offer_
 async def withdraw_step(request: Request, session: Session, user: OrgUser, offer_id: str) -> Response:
     """Withdrawing takes the offer off the public list: a page that asks first."""
     offer = await offers.get_visible(session, user, parse_uuid(offer_id, "offer"))
-    words = _words(request)
+    words = Words.of(request)
     return await confirmation(request, session, user, {
         "item": OfferOut.model_validate(offer), "action": f"/workspace/org/offers/{offer.id}/withdraw",
         "question": words.t("withdraw_offer_question"), "button": words.t("withdraw"),
@@ -177,7 +174,7 @@ async def matching_opportunities(request: Request, session: Session, user: OrgUs
         m.opportunity.buyer_organization_id for m, _ in ranked if m.opportunity is not None])
     return await page(request, session, user, "ws_org_matches.html", {
         "matches": ranked, "has_offers": bool(mine.items), "org_names": names, **await _reference(request, session),
-    }, title=_words(request).t("matching_opportunities"))
+    }, title=Words.of(request).t("matching_opportunities"))
 
 
 @router.get("/rating")
@@ -186,7 +183,7 @@ async def my_rating(request: Request, session: Session, user: OrgUser) -> Respon
     org = await organizations.get_or_404(session, user.organization_id)  # type: ignore[arg-type]
     return await page(request, session, user, "ws_org_rating.html", {
         "org": org, "rating": await organization_flows.rating_out(session, org),
-    }, title=_words(request).t("my_rating"))
+    }, title=Words.of(request).t("my_rating"))
 
 
 # -- my profile and documents -------------------------------------------------------------------------
@@ -219,7 +216,7 @@ async def _profile_page(request: Request, session: Session, user: User, values: 
         "doc_types": DOCUMENT_TYPES[OwnerType.organization], "function_types": [f.value for f in FunctionType],
         "done": request.query_params.get("done", ""), **await _reference(request, session),
         **(rejected.context() if rejected else {"errors": {}, "general": ""}),
-    }, title=_words(request).t("my_profile"), status=rejected.status if rejected else 200)
+    }, title=Words.of(request).t("my_profile"), status=rejected.status if rejected else 200)
 
 
 @router.get("/profile")
@@ -273,4 +270,4 @@ async def my_bids(request: Request, session: Session, user: OrgUser, cursor: str
     found, opps, awards = await tenders.my_bids(session, user, limit=20, cursor=cursor)
     return await page(request, session, user, "ws_org_bids.html", {
         "items": found.items, "opps": opps, "awards": awards, "next_cursor": found.next_cursor, "cursor": cursor,
-    }, title=_words(request).t("my_bids"))
+    }, title=Words.of(request).t("my_bids"))

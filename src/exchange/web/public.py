@@ -28,7 +28,7 @@ from exchange.organizations.stats import organization_stats
 from exchange.public import notices as public_notices
 from exchange.web import charts, common
 from exchange.web.formats import CHINA
-from exchange.web.i18n import Words, pick_language
+from exchange.web.i18n import Words
 from exchange.web.render import is_fragment, render
 from exchange.web.routing import PageRoute
 
@@ -36,13 +36,10 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False, default_respo
 PUBLIC = None  # an anonymous visitor
 
 
-def _words(request: Request) -> Words:
-    return Words(pick_language(request))
-
 
 @router.get("/")
 async def home(request: Request, session: Session) -> HTMLResponse:
-    w = _words(request)
+    w = Words.of(request)
     lists = await list_stats.list_stats(session)
     money = await funds.money_by_source(session, None, None)
     notices = (await public_notices.notices(session, limit=6)).items
@@ -58,7 +55,7 @@ async def home(request: Request, session: Session) -> HTMLResponse:
 @router.get("/notices")
 async def notice_board(request: Request, session: Session,
                        print_view: Annotated[bool, Query(alias="print")] = False) -> HTMLResponse:
-    w = _words(request)
+    w = Words.of(request)
     items = (await public_notices.notices(session, limit=200)).items
     names = await common.organization_names(request, session, [n.get("organization_id") for n in items])
     context = {
@@ -78,7 +75,7 @@ async def organization_list(
     request: Request, session: Session, kind: Kind | None = None, registration: Registration | None = None,
     q: Annotated[str | None, Query(max_length=50)] = None, cursor: str | None = CursorParam,
 ) -> HTMLResponse:
-    w = _words(request)
+    w = Words.of(request)
     page = await organizations.list_page(session, PUBLIC, kind=kind.value if kind else None,
                                          registration=registration.value if registration else None, q=q,
                                          limit=20, cursor=cursor)
@@ -90,7 +87,7 @@ async def organization_list(
 
 @router.get("/organizations/{org_id}")
 async def organization_profile(request: Request, session: Session, org_id: str) -> HTMLResponse:
-    w = _words(request)
+    w = Words.of(request)
     org = await organizations.get_or_404(session, parse_uuid(org_id, "organization"))
     offered = await offers.list_page(session, PUBLIC, _org_filter(str(org.id)))
     ref = await common.reference(request, session)
@@ -128,7 +125,7 @@ async def _money_by_month(session: AsyncSession) -> list[tuple[str, Any]]:
 
 @router.get("/stats")
 async def statistics(request: Request, session: Session) -> HTMLResponse:
-    w = _words(request)
+    w = Words.of(request)
     lists = await list_stats.list_stats(session)
     orgs = await organization_stats(session)
     deals = await transparency.deal_stats(session)
@@ -146,7 +143,7 @@ async def statistics(request: Request, session: Session) -> HTMLResponse:
 
 @router.get("/ocds")
 async def open_data(request: Request, session: Session) -> HTMLResponse:
-    w = _words(request)
+    w = Words.of(request)
     lists = await list_stats.list_stats(session)
     return render(request, "ocds.html", {"lists": lists}, title=f"{w.t('ocds')} · {w.t('site')}",
                   description=w.t("ocds_intro"))

@@ -35,9 +35,6 @@ Filters = Annotated[ListFilters, Depends(list_filters)]
 FIELDS = ("title", "description", "category", "region_code", "urgency")
 
 
-def _words(request: Request) -> Words:
-    return Words(pick_language(request))
-
 
 async def _reference(request: Request, session: Session) -> dict[str, Any]:
     ref = await common.reference(request, session)
@@ -52,7 +49,7 @@ async def home(request: Request, session: Session, user: Resident, f: Filters) -
     return await page(request, session, user, "ws_resident.html", {
         "items": mine.items, "next_cursor": mine.next_cursor, "cursor": f.cursor,
         "balance": await points.balance(session, user.id), **await _reference(request, session),
-    }, title=_words(request).t("my_needs"))
+    }, title=Words.of(request).t("my_needs"))
 
 
 async def _need_form(request: Request, session: Session, user: User, values: dict[str, str], *,
@@ -61,7 +58,7 @@ async def _need_form(request: Request, session: Session, user: User, values: dic
     return await page(request, session, user, "ws_need_form.html", {
         "values": values, "errors": errors or {}, "general": general, "guessed": guessed,
         "urgencies": [u.value for u in Urgency], **await _reference(request, session),
-    }, title=_words(request).t("post_need"), status=status)
+    }, title=Words.of(request).t("post_need"), status=status)
 
 
 @router.get("/needs/new")
@@ -110,7 +107,7 @@ async def confirm_step(request: Request, session: Session, user: Resident, need_
     need = await needs.get_or_404(session, parse_uuid(need_id, "need"))
     return await confirmation(request, session, user, {
         "item": needs.present(need, user), "action": f"/workspace/resident/needs/{need.id}/confirm",
-        "question": _words(request).t("confirm_need_question"), "button": _words(request).t("confirm_need"),
+        "question": Words.of(request).t("confirm_need_question"), "button": Words.of(request).t("confirm_need"),
         "back": f"/workspace/resident/needs/{need.id}",
     })
 
@@ -136,7 +133,7 @@ async def neighbours(request: Request, session: Session, user: Resident, f: Filt
     return await page(request, session, user, "ws_neighbours.html", {
         "items": found.items, "next_cursor": found.next_cursor, "cursor": f.cursor,
         **await _reference(request, session),
-    }, title=_words(request).t("neighbours_needs"))
+    }, title=Words.of(request).t("neighbours_needs"))
 
 
 @router.get("/points")
@@ -147,4 +144,4 @@ async def my_points(request: Request, session: Session, user: Resident) -> Respo
     return await page(request, session, user, "ws_points.html", {
         "balance": balance, "entries": entries, "total_hours": round(minutes / 60, 2),
         "hours": [(a, title, round(a.minutes / 60, 2)) for a, title in hours],
-    }, title=_words(request).t("my_points"))
+    }, title=Words.of(request).t("my_points"))

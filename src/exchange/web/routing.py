@@ -29,7 +29,7 @@ def drop_empty_query(request: Request) -> None:
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
-    words = Words(pick_language(request))
+    words = Words.of(request)
     title = words.t("not_found") if status == 404 else words.t("error")
     return render(request, "error.html", {"status": status, "message": message}, title=title, status=status,
                   cache=False)

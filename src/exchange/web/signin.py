@@ -23,7 +23,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False, default_respo
 
 def _form(request: Request, *, next_url: str, username: str = "", error: str = "", notice: str = "",
           status: int = 200) -> Response:
-    words = Words(pick_language(request))
+    words = Words.of(request)
     fresh = auth.ensure_pre_anchor(request)
     response = render(request, "login.html", {
         "next_url": next_url, "username": username, "error": error, "notice": notice,
@@ -38,7 +38,7 @@ def _form(request: Request, *, next_url: str, username: str = "", error: str = "
 @router.get("/login")
 async def login_form(request: Request, next: Annotated[str | None, Query(max_length=2000)] = None,  # noqa: A002
                      expired: bool = False, out: bool = False) -> Response:
-    words = Words(pick_language(request))
+    words = Words.of(request)
     notice = words.t("session_expired") if expired else words.t("signed_out") if out else ""
     return _form(request, next_url=auth.safe_next(next), notice=notice)
 

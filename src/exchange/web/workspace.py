@@ -6,6 +6,7 @@ a permission the API enforces is enforced by the same call."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -100,7 +101,7 @@ def for_roles(*roles: Role) -> Any:
 async def page(request: Request, session: Session, user: User, template: str, context: dict[str, Any], *,
                title: str, status: int = 200) -> Response:
     """A workspace page: the header's name and unread count, the CSRF token for its forms, never cached."""
-    words = Words(pick_language(request))
+    words = Words.of(request)
     unread = await notifications.unread_count(session, user)
     return render(request, template, {
         **context, "me": user, "unread": unread, "ws_links": ws_links, "csrf": auth.csrf_token(request), "main_page": MAIN.get(
@@ -186,6 +187,20 @@ def fen(yuan: str) -> int | None:
         return None
 
 
+def amount(yuan: str) -> int | str:
+    """A form's amount for the API's body: fen when it reads as yuan, else the text as typed, so that the API's
+    schema refuses it with its own message next to the field."""
+    found = fen(yuan)
+    return yuan if found is None else found
+
+
+def china_time(value: str) -> str:
+    """A ``datetime-local`` value (``2026-12-20T17:00``) is China time: the API takes it with its offset."""
+    if re.search(r"(Z|[+-]\d\d:\d\d)$", value):
+        return value
+    return f"{value}:00+08:00" if len(value) == 16 else f"{value}+08:00"
+
+
 def see_other(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
@@ -196,7 +211,7 @@ async def dispatch(request: Request, session: Session, user: auth.PageUser) -> R
     target = MAIN.get(Role(user.role))
     if target is not None:
         return see_other(target)
-    words = Words(pick_language(request))
+    words = Words.of(request)
     return await page(request, session, user, "ws_home.html", {}, title=words.t("workspace"))
 
 
@@ -205,7 +220,7 @@ async def notification_list(request: Request, session: Session, user: auth.PageU
                             cursor: str | None = CursorParam,
                             unread: Annotated[bool | None, Query()] = None) -> Response:
     """My notifications, newest first, each linking to what it is about (``GET /me/notifications``)."""
-    words = Words(pick_language(request))
+    words = Words.of(request)
     found, unread_count = await notifications.page(session, user, unread=unread, limit=20, cursor=cursor)
     language = await notifications.language_of(session, user, pick_language(request) == "en")
     items = [notifications.present(n, language) for n in found.items]
