@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import httpx
@@ -215,6 +216,21 @@ async def test_formula_where_a_value_is_expected(app: FastAPI, client: httpx.Asy
     actor = await org_world(app)
     content = xlsx([OFFER_HEADER, offer_row("F1"), offer_row("F2", price=None)], setup=_formula)
     await expect_file_error(app, client, actor, content, "formula_not_allowed", 3, "G")
+
+
+async def test_a_formula_past_the_first_megabyte_of_the_sheet(app: FastAPI, client: httpx.AsyncClient) -> None:
+    """The sheet is read a megabyte at a time: a formula further down is found, at its own row and column."""
+    actor = await org_world(app)
+
+    def formula_far_down(book: Any, sheet: Any) -> None:
+        sheet.write_formula(3799, 6, "=10+5.5", None, 15.5)
+
+    rows = [offer_row(f"L{i}", title=f"居家养老助餐服务{i}") for i in range(4000)]
+    content = xlsx([OFFER_HEADER, *rows], setup=formula_far_down)
+    import zipfile
+    sheet_xml = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
+    assert sheet_xml.find(b'<row r="3800"') > 1 << 20
+    await expect_file_error(app, client, actor, content, "formula_not_allowed", 3800, "G")
 
 
 async def test_merged_header_cells(app: FastAPI, client: httpx.AsyncClient) -> None:
