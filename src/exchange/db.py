@@ -77,7 +77,8 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
 
 
 async def insert_many(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows that name every column of ``table``, in one executemany, in ``conn``'s transaction.
+    """Insert rows (dictionaries with the same keys: the columns to fill) in one executemany, in ``conn``'s
+    transaction; columns the rows leave out take their server defaults.
 
     On SQLite the rows go to the driver with each column's bind processing (UUIDs, UTC times, JSON) looked up
     once per column: SQLAlchemy's own executemany resolves it again for every value, which costs a 100,000-row
@@ -87,7 +88,7 @@ async def insert_many(conn: AsyncConnection, table: Table, rows: list[dict[str, 
     if conn.dialect.name != "sqlite":
         await conn.execute(insert(table), rows)
         return
-    columns = list(table.columns)
+    columns = [table.c[key] for key in rows[0]]
     processors = [(c.key, _remembering(process) if isinstance(c.type, UTCDateTime | DateTime) and process else process)
                   for c in columns for process in [c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)]]
     plain = [key for key, process in processors if process is None]

@@ -10,6 +10,7 @@ from sqlalchemy import and_, delete, insert, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from exchange import db
 from exchange.errors import invalid
 from exchange.listings.models import SEARCH, ListingRegion, ListingTerm
 from exchange.listings.text import indexed, query_terms
@@ -74,7 +75,7 @@ class ListingIndex:
         listing; on PostgreSQL the term rows (some fifty per listing) by ``COPY``."""
         conn = await self.session.connection()
         if region_rows:
-            await conn.execute(insert(ListingRegion.__table__), region_rows)
+            await db.insert_many(conn, ListingRegion.__table__, region_rows)
         if not search_rows:
             return
         if self._full_text:
