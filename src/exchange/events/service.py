@@ -15,6 +15,7 @@ from exchange.db import add_pre_commit_hook
 from exchange.events.repository import EventRepository
 from exchange.events.types import Event
 from exchange.kit.clock import now
+from exchange.kit.memory import gc_paused
 
 PENDING = "events_pending"
 # after the audit chain's hook (order 10): every transaction takes the two heads in the same order
@@ -41,13 +42,14 @@ async def write_pending(session: AsyncSession) -> None:
     at = now()
     rows: list[dict[str, Any]] = []
     recipients: list[dict[str, Any]] = []
-    for event in queued:
-        head.last_id += 1
-        entity_type, entity_id = event.entity()
-        audience = event.audience
-        rows.append({"id": head.last_id, "type": event.type.value, "occurred_at": at, "entity_type": entity_type,
-                     "entity_id": str(entity_id), "data": event.data(), "public": audience.public})
-        recipients += [{"event_id": head.last_id, "user_id": u} for u in sorted(audience.user_ids, key=str)]
-        recipients += [{"event_id": head.last_id, "organization_id": o}
-                       for o in sorted(audience.organization_ids, key=str)]
-    await repo.add(rows, recipients)
+    with gc_paused():  # an import queues a hundred thousand: no full collection walks the rows while they are made
+        for event in queued:
+            head.last_id += 1
+            entity_type, entity_id = event.entity()
+            audience = event.audience
+            rows.append({"id": head.last_id, "type": event.type.value, "occurred_at": at, "entity_type": entity_type,
+                         "entity_id": str(entity_id), "data": event.data(), "public": audience.public})
+            recipients += [{"event_id": head.last_id, "user_id": u} for u in sorted(audience.user_ids, key=str)]
+            recipients += [{"event_id": head.last_id, "organization_id": o}
+                           for o in sorted(audience.organization_ids, key=str)]
+        await repo.add(rows, recipients)
