@@ -223,8 +223,8 @@ def main() -> None:
     for r in results:
         print("  " + "  ".join(f"{k}={v}" for k, v in r.items()))
     print(f"rerun: {'scripts/with-postgres.sh ' if pg else ''}.venv/bin/python bench/sheets_offers.py --rows {args.rows}")
-    if not pg:  # a throwaway PostgreSQL is gone when the command ends; the SQLite file stays
-        print(f"exports alone: .venv/bin/python bench/sheets_offers.py --url {url}")
+    # (a throwaway PostgreSQL from scripts/with-postgres.sh is gone when the command ends; the SQLite file stays)
+    print(f"exports alone: .venv/bin/python bench/sheets_offers.py --url {url}")
 
 
 if __name__ == "__main__":

@@ -90,14 +90,22 @@ def excel_serial(value: dt.date) -> float:
     return float(f"{serial + 1 if serial > 59 else serial:.16g}")
 
 
-def _xlsx_text(value: Any) -> str:
-    return str(value)  # never a formula, whatever the text begins with
+EXCEL_TEXT_MAX = 32_767  # characters in a cell; XlsxWriter cut longer texts there, rust_xlsxwriter refuses them
+
+
+def _xlsx_str(value: str) -> str | None:
+    """Text, never a formula, whatever it begins with; an empty text is no cell at all."""
+    return (value[:EXCEL_TEXT_MAX] if len(value) > EXCEL_TEXT_MAX else value) or None
+
+
+def _xlsx_text(value: Any) -> str | None:
+    return _xlsx_str(str(value))
 
 
 # A cell's value by its type: text, numbers, yes / no, and days and moments as serial numbers (the column's
-# format shows them). An empty text is no cell at all.
+# format shows them).
 _XLSX_CELLS: dict[type, Callable[[Any], Any]] = {
-    str: lambda v: v or None,
+    str: _xlsx_str,
     int: lambda v: v,
     float: lambda v: v,
     bool: lambda v: "是" if v else "否",
@@ -124,7 +132,8 @@ class XlsxStream:
 
     rustpy-xlsxwriter writes the sheet in a worker thread from an iterator of rows; the rows come from the event
     loop a page at a time through a hand-off of one page, so the next page is read while one is written and no
-    more than two pages are held. ``kinds`` says which columns hold amounts, moments or days."""
+    more than three pages are held (one written, one waiting, one being read). ``kinds`` says which columns hold
+    amounts, moments or days."""
 
     def __init__(self, sheet_name: str, headers: Sequence[str], kinds: Sequence[ColumnKind],
                  widths: Sequence[int] | None = None) -> None:
@@ -159,12 +168,13 @@ class XlsxStream:
         try:
             await asyncio.to_thread(self._write, self._records(next_page))
         except BaseException:
-            if not producer.done():  # the response is gone: stop the writer where it waits for a page
-                producer.cancel()
-                while not handoff.empty():
-                    handoff.get_nowait()
-                handoff.put_nowait(_Stopped())
-                self.abandoned = True
+            # The writer failed, or the response is gone while the writer may still run: it stops at its next
+            # page, and deletes its file itself if it ends after this.
+            self.abandoned = True
+            producer.cancel()
+            while not handoff.empty():
+                handoff.get_nowait()
+            handoff.put_nowait(_Stopped())
             raise
         finally:
             producer.cancel()
