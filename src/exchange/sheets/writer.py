@@ -19,6 +19,7 @@ import io
 import os
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -79,6 +80,9 @@ ColumnKind = Literal["money", "datetime", "date"] | None
 NUMBER_FORMATS = {"money": "#,##0.00", "datetime": "yyyy-mm-dd hh:mm:ss", "date": "yyyy-mm-dd"}
 EXCEL_EPOCH = dt.datetime(1899, 12, 31)  # day 1; Excel's day 60 is 1900-02-29, which never was
 HANDOFF_TIMEOUT = 600.0  # seconds the writer waits for a page before it gives up (the request is gone)
+# Sheet writers hold a thread for a whole export: threads of their own, not the event loop's default pool that
+# file reads and writes share; more exports at once wait for one (each keeps a core busy anyway).
+_WRITERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="xlsx-writer")
 
 
 def excel_serial(value: dt.date) -> float:
@@ -166,7 +170,7 @@ class XlsxStream:
 
         producer = asyncio.create_task(produce())
         try:
-            await asyncio.to_thread(self._write, self._records(next_page))
+            await loop.run_in_executor(_WRITERS, self._write, self._records(next_page))
         except BaseException:
             # The writer failed, or the response is gone while the writer may still run: it stops at its next
             # page, and deletes its file itself if it ends after this.
