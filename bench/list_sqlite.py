@@ -52,9 +52,8 @@ def extra_offers(db: Path, count: int) -> None:
     cols = [r[1] for r in conn.execute("PRAGMA table_info(offers)")]
     rows = conn.execute("SELECT * FROM offers WHERE status = 'published'").fetchall()
     regions = conn.execute("SELECT * FROM listing_regions WHERE listing_type = 'offer'").fetchall()
-    terms = conn.execute("SELECT * FROM listing_terms WHERE listing_type = 'offer'").fetchall()
+    terms = dict(conn.execute("SELECT listing_id, terms FROM listing_search WHERE listing_type = 'offer'").fetchall())
     rcols = [r[1] for r in conn.execute("PRAGMA table_info(listing_regions)")]
-    tcols = [r[1] for r in conn.execute("PRAGMA table_info(listing_terms)")]
     made = 0
     while made < count and rows:
         for row in rows:
@@ -66,9 +65,9 @@ def extra_offers(db: Path, count: int) -> None:
             for r in (r for r in regions if r[rcols.index("listing_id")] == old):
                 conn.execute(f"INSERT INTO listing_regions ({','.join(rcols)}) VALUES ({','.join('?' * len(rcols))})",
                              [new if c == "listing_id" else (None if c == "id" else v) for c, v in zip(rcols, r, strict=True)])
-            for t in (t for t in terms if t[tcols.index("listing_id")] == old):
-                conn.execute(f"INSERT INTO listing_terms VALUES ({','.join('?' * len(tcols))})",
-                             [new if c == "listing_id" else v for c, v in zip(tcols, t, strict=True)])
+            if old in terms:  # the full-text row, its own id term renamed
+                conn.execute("INSERT INTO listing_search (terms, listing_type, listing_id) VALUES (?, 'offer', ?)",
+                             (terms[old].replace(f"id:{old}", f"id:{new}"), new))
             made += 1
     conn.commit()
     conn.close()

@@ -24,6 +24,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=models.include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -17,7 +17,8 @@ from tests.conftest import make_settings
 
 
 def _diff(connection: Any) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True, "target_metadata": models.Base.metadata})
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "target_metadata": models.Base.metadata,
+                                                     "include_name": models.include_name})
     return compare_metadata(context, models.Base.metadata)
 
 

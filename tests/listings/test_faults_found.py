@@ -84,3 +84,22 @@ async def test_state_messages_speak_the_readers_language(app, client: httpx.Asyn
     assert "claimed" in en.json()["detail"]
     opp = await create(client, c.buyer, "/opportunities", opportunity_body())
     assert opp["status"] == "draft"
+
+
+async def test_search_words_of_any_kind_are_plain_words(app, client: httpx.AsyncClient) -> None:
+    """Latin letters and digits are words too, in either width and case; what a full-text engine would read
+    as an operator (quotes, AND/OR/NEAR, stars, colons) is only text."""
+    c = await cast(app)
+    offer = await published(client, c.org, "/offers", {
+        "title": "老年人WiFi6上网课", "description": "第2期：C++入门，名额30人", "category": "elderly_care",
+        "target_groups": ["elderly"], "region_codes": ["510107003001"], "pricing": "free", "price_fen": 0})
+
+    async def found(q: str) -> list[str]:
+        r = await client.get("/offers", params={"q": q})
+        assert r.status_code == 200, (q, r.text)
+        return [o["id"] for o in r.json()["items"]]
+
+    for q in ("wifi6", "ＷＩＦＩ６", "WiFi6 上网", "c++", "30人", "第2期", "上网*", "-上网", '"上网"', "上网^"):
+        assert await found(q) == [offer["id"]], q  # punctuation is no word
+    for q in ('"', '" OR "', "NEAR(上网 课)", "id:", "tg:elderly", "AND", "wifi", "上网 OR 电梯", "*"):
+        assert await found(q) == [], q

@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import db
 from exchange.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from exchange.kit.pagination import Page, SortKey, paginate
 
@@ -37,7 +38,7 @@ class AuditRepository:
         """Insert events in the order given (a few thousand per statement), past the session."""
         conn = await self.session.connection()
         for start in range(0, len(rows), 5000):
-            await conn.execute(insert(AuditEvent.__table__), rows[start:start + 5000])
+            await db.insert_many(conn, AuditEvent.__table__, rows[start:start + 5000])
 
     async def page(
         self, *, entity_id: str | None, entity_type: str | None, public_only: bool, limit: int, cursor: str | None

@@ -34,8 +34,8 @@ def record(
     ``public`` marks events anyone may read (moves of published items); the rest are for
     managers and admins. Never put a sealed bid's existence, bidder or price in an event."""
     session.info.setdefault(PENDING, []).append({
-        "actor_id": actor_id, "action": action, "entity_type": entity_type,
-        "entity_id": str(entity_id), "summary": canonical(summary or {}), "public": public,
+        "actor_id": actor_id, "action": canonical(action), "entity_type": canonical(entity_type),
+        "entity_id": canonical(str(entity_id)), "summary": canonical(summary or {}), "public": public,
     })
     add_pre_commit_hook(session, write_pending)
 
@@ -82,9 +82,9 @@ async def write_pending(session: AsyncSession) -> None:
     head = await repo.lock_head()
     at = now()
     rows = []
-    for item in pending:
+    for item in pending:  # ``record`` queued the text in canonical form: the hash need not walk it again
         row = {"id": uuid.uuid4(), "seq": head.seq + 1, "at": at, "prev_hash": head.hash, **item}
-        row["hash"] = hashlib.sha256(dumps(_content_of(**{k: v for k, v in row.items() if k != "hash"}))).hexdigest()
+        row["hash"] = hashlib.sha256(dumps(_content_of(**row), is_canonical=True)).hexdigest()
         rows.append(row)
         head.seq, head.hash = row["seq"], row["hash"]
     await repo.append(rows)

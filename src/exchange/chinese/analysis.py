@@ -72,6 +72,8 @@ def analysis_from_json(data: Mapping[str, Any] | None, version: str = ANALYSIS_V
         return None
 
 
-def analyse_for_storage(title: str, description: str) -> dict[str, Any]:
-    """Analyse a listing's text as the engine would, in the form stored in ``match_analysis``."""
-    return analysis_to_json(default_analyzer().analyse_listing(title, description))
+def analyse_for_storage(title: str, description: str, *, cached: bool = True) -> dict[str, Any]:
+    """Analyse a listing's text as the engine would, in the form stored in ``match_analysis``. A bulk load
+    passes ``cached=False``: it would only evict what the queries use from the analyser's cache."""
+    return analysis_to_json(default_analyzer().analyse_listing(title, description, cached=cached))
+

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import db
 from exchange.events.models import EventHead, EventRecipient, EventRow
 
 CHUNK = 5000  # rows per insert statement
@@ -37,10 +38,10 @@ class EventRepository:
         await self.session.flush()  # the head's new ``last_id`` first
         conn = await self.session.connection()
         for start in range(0, len(rows), CHUNK):
-            await conn.execute(insert(EventRow.__table__), list(rows[start:start + CHUNK]))
+            await db.insert_many(conn, EventRow.__table__, list(rows[start:start + CHUNK]))
         recipients = [{"user_id": None, "organization_id": None, **r} for r in recipients]
         for start in range(0, len(recipients), CHUNK):
-            await conn.execute(insert(EventRecipient.__table__), recipients[start:start + CHUNK])
+            await db.insert_many(conn, EventRecipient.__table__, recipients[start:start + CHUNK])
 
     async def in_order(self, *, after: int = 0, types: Sequence[str] = (), entity_id: uuid.UUID | str | None = None,
                        reader: Reader | None = None, limit: int | None = None) -> list[EventRow]:

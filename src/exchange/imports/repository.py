@@ -6,9 +6,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import defer
 
+from exchange import db
 from exchange.imports.models import Import, ImportRef
 from exchange.kit.pagination import Page, SortKey, paginate
 from exchange.kit.repository import RepositoryBase
@@ -32,7 +33,7 @@ class ImportRepository(RepositoryBase[Import]):
     async def add_refs(self, refs: Sequence[dict[str, Any]]) -> None:
         """One executemany past the session (the ORM's bulk path costs more than the insert)."""
         if refs:
-            await (await self.session.connection()).execute(insert(ImportRef.__table__), list(refs))
+            await db.insert_many(await self.session.connection(), ImportRef.__table__, list(refs))
 
     async def set_fields(self, import_id: uuid.UUID, **values: Any) -> None:
         await self.session.execute(update(Import).where(Import.id == import_id).values(**values))

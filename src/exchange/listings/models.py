@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Index, String
+from sqlalchemy import Column, Index, MetaData, String, Table, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db import Base
@@ -38,3 +38,16 @@ class ListingTerm(Base):
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
     listing_type: Mapped[str] = mapped_column(String(12), primary_key=True)
     listing_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+
+# On SQLite the terms live in a full-text table instead (one row per listing, its terms space-separated and
+# ``id:<listing id>`` among them, so that a listing's row is found through the index): FTS5 writes a listing's
+# fifty-odd terms as one row, where the table above takes fifty B-tree inserts. Created by the migrations on
+# SQLite only; described here for queries, outside the models' metadata (autogenerate knows no virtual tables).
+SEARCH = Table("listing_search", MetaData(), Column("terms", Text), Column("listing_type", String(12)),
+               Column("listing_id", Uuid))
+
+
+def is_search_table(name: str) -> bool:
+    """The full-text table and the shadow tables FTS5 keeps beside it (migrations leave them alone)."""
+    return name == SEARCH.name or name.startswith(f"{SEARCH.name}_")

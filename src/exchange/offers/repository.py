@@ -7,9 +7,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, Select, insert, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Bundle, defer
 
+from exchange import db
 from exchange.kit.clock import now
 from exchange.kit.pagination import Page, SortKey
 from exchange.kit.repository import RepositoryBase
@@ -42,7 +43,7 @@ class OfferRepository(RepositoryBase[Offer]):
                        target_groups=row["target_groups"] or [], region_codes=row["region_codes"] or [],
                        price_fen=row["price_fen"] or 0, search_text=row["search_text"] or "")
             rows.append(row)
-        await (await self.session.connection()).execute(insert(Offer.__table__), rows)
+        await db.insert_many(await self.session.connection(), Offer.__table__, rows)
 
     async def page(self, f: ListFilters, *, status: str | None, org_id: uuid.UUID | None, sees_all: bool,
                    own_org: uuid.UUID | None) -> Page[Offer]:

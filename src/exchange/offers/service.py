@@ -14,13 +14,16 @@ from exchange.accounts.models import Role, User
 from exchange.audit import service as audit
 from exchange.chinese.analysis import analyse_for_storage
 from exchange.errors import ExchangeError, forbidden, invalid, not_found
+from exchange.kit import offload
 from exchange.kit.clock import now
 from exchange.kit.ids import time_ordered_uuid
 from exchange.kit.pagination import Page
 from exchange.listings import validation
+from exchange.listings.index import SearchRow
 from exchange.listings.permissions import allowed, authorize
 from exchange.listings.schemas import ListFilters
 from exchange.listings.states import permission_for, transition
+from exchange.listings.text import prepare
 from exchange.offers.models import Offer
 from exchange.offers.repository import OfferRepository
 from exchange.offers.schemas import OfferList, OfferOut
@@ -128,28 +131,31 @@ async def create_many(session: AsyncSession, *, user: User,
     out: list[Offer | ExchangeError] = []
     repo = OfferRepository(session)
     index = repo.index
-    accepted: list[Offer] = []
-    region_rows: list[dict[str, Any]] = []
-    term_rows: list[tuple[str, uuid.UUID]] = []
-    for data, publish in items:
+    # The texts' analyses and index terms are worked out meanwhile, on the other core.
+    texts = offload.start(prepare, [(data["title"], data["description"]) for data, _ in items])
+    accepted: list[tuple[int, Offer]] = []
+    for position, (data, publish) in enumerate(items):
         try:
             offer = await _new_offer(session, user, data)
             moves = [_move(user, offer, "publish")] if publish else []
         except ExchangeError as exc:
             out.append(exc)
             continue
-        regions, words, offer.search_text = await index.rows_of_new(
-            offer.id, offer.region_codes, offer.target_groups, offer.title, offer.description)
-        offer.match_analysis = analyse_for_storage(offer.title, offer.description)
-        region_rows += regions
-        term_rows += words
-        accepted.append(offer)
+        accepted.append((position, offer))
         out.append(offer)
         _audit_created(session, user, offer)
         for before, to in moves:
             _audit_move(session, user, offer, "publish", before, to)
-    await repo.insert_new(accepted)
-    await index.insert_rows(region_rows, term_rows)
+    prepared = await texts
+    region_rows: list[dict[str, Any]] = []
+    search_rows: list[SearchRow] = []
+    for position, offer in accepted:
+        offer.match_analysis, words, offer.search_text = prepared[position]
+        regions, search_row = await index.rows_of_new(offer.id, offer.region_codes, offer.target_groups, words)
+        region_rows += regions
+        search_rows.append(search_row)
+    await repo.insert_new([offer for _, offer in accepted])
+    await index.insert_rows(region_rows, search_rows)
     return out
 
 

@@ -9,6 +9,7 @@ The checks that need the sheet's XML stream through it once, without loading it:
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import datetime as dt
@@ -147,8 +148,11 @@ def _unescape(value: str) -> str:
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_SCAN = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"|<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})\d+"|<(?:\w+:)?(v|is|f)[ >/]'
-                   rb'|<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
+_XML_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_XML_VALUE = re.compile(rb'<(?:\w+:)?(?:v|is)[ >/]')
+_XML_FORMULA = re.compile(rb'<(?:\w+:)?f[ >/]')
+_XML_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})\d+"')
+_XML_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 
 
 def _open_zip(content: bytes) -> zipfile.ZipFile:
@@ -198,30 +202,44 @@ class _Scan:
 
 
 def _scan_sheet(archive: zipfile.ZipFile, path: str, max_rows: int) -> _Scan:
-    """One streaming pass over the sheet's XML: rows holding values, formula cells, merged ranges."""
+    """One streaming pass over the sheet's XML: rows holding values, formula cells, merged ranges.
+
+    Read a megabyte at a time, cut after the last whole row (so that a row's cells are seen together); a row
+    is looked at once, not cell by cell: whether it holds a value, and where its formulas are (rare)."""
     scan = _Scan()
-    row, column, counted, tail = 0, 0, -1, b""
+    row, counted, tail = 0, -1, b""
+    column = 0  # the last cell seen, for a formula whose cell began in the previous piece (a row over 1 MB)
     with archive.open(path) as stream:
         while chunk := stream.read(1 << 20):
             data = tail + chunk
-            cut = max(data.rfind(b"<"), 0) if len(chunk) == 1 << 20 else len(data)
-            for m in _SCAN.finditer(data, 0, cut):
-                if m.group(1):
-                    row = int(m.group(1))
-                elif m.group(2):
-                    column = _column_index(m.group(2).decode())
-                elif m.group(3):
-                    if m.group(3) == b"f":
-                        scan.formulas[(row, column)] = f"{column_letter(column)}{row}"
-                    elif counted != row:
-                        counted = row
-                        scan.data_rows += 1
-                        scan.last_row = max(scan.last_row, row)
-                        if scan.data_rows > max_rows + 1:
-                            raise SheetProblem("too_many_rows", f"数据行超过上限 {max_rows} 行，请分批导入", row=row)
-                elif m.group(4) and int(m.group(5)) == 1 and scan.merged_in_header is None:
-                    end = f":{m.group(6).decode()}{m.group(7).decode()}" if m.group(6) else ""
-                    scan.merged_in_header = f"{m.group(4).decode()}1{end}"
+            end_of_row = data.rfind(b"row>") if len(chunk) == 1 << 20 else -1
+            mid_row = len(chunk) == 1 << 20 and end_of_row < 0
+            cut = max(data.rfind(b"<"), 0) if mid_row else end_of_row + 4 if end_of_row >= 0 else len(data)
+            starts = [(m.start(), int(m.group(1))) for m in _XML_ROW.finditer(data, 0, cut)]
+            pieces = [(0, row), *starts] if not starts or starts[0][0] > 0 else starts
+            for i, (begin, number) in enumerate(pieces):
+                row = number
+                finish = pieces[i + 1][0] if i + 1 < len(pieces) else cut
+                if counted != row and _XML_VALUE.search(data, begin, finish):
+                    counted = row
+                    scan.data_rows += 1
+                    scan.last_row = max(scan.last_row, row)
+                    if scan.data_rows > max_rows + 1:
+                        raise SheetProblem("too_many_rows", f"数据行超过上限 {max_rows} 行，请分批导入", row=row)
+            for formula in _XML_FORMULA.finditer(data, 0, cut):  # rare: each one's row and cell looked up
+                begin, number = pieces[bisect.bisect_right(pieces, (formula.start(), 1 << 62)) - 1]
+                cells = list(_XML_CELL.finditer(data, begin, formula.start()))
+                if cells:
+                    column = _column_index(cells[-1].group(1).decode())
+                scan.formulas[(number, column)] = f"{column_letter(column)}{number}"
+            if mid_row:  # the last row goes on in the next piece: remember its last cell
+                cells = list(_XML_CELL.finditer(data, pieces[-1][0], cut))
+                if cells:
+                    column = _column_index(cells[-1].group(1).decode())
+            for m in _XML_MERGE.finditer(data, 0, cut):
+                if int(m.group(2)) == 1 and scan.merged_in_header is None:
+                    end = f":{m.group(3).decode()}{m.group(4).decode()}" if m.group(3) else ""
+                    scan.merged_in_header = f"{m.group(1).decode()}1{end}"
             tail = data[cut:]
     return scan
 
