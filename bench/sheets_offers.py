@@ -4,6 +4,11 @@ its own. Prints wall time, rows per second and peak RSS per phase, and the comma
 
     .venv/bin/python bench/sheets_offers.py [--rows 100000]                      # embedded SQLite
     scripts/with-postgres.sh .venv/bin/python bench/sheets_offers.py --rows 100000  # PostgreSQL
+
+The database is kept (its URL is printed): ``--url URL`` then runs the two exports alone against it, with a fresh
+token for the bench's organization user, and ``--format`` picks one of them:
+
+    .venv/bin/python bench/sheets_offers.py --url sqlite+aiosqlite:////tmp/bench-sheets-…/bench.db [--format csv]
 """
 
 from __future__ import annotations
@@ -118,9 +123,28 @@ async def import_phase(url: str, path: str) -> dict[str, object]:
             "headers": headers["Authorization"], "file_mb": round(len(content) / 2**20, 1)}
 
 
-async def export_phase(url: str, fmt: str, auth: str) -> dict[str, object]:
+async def _token(url: str) -> str:
+    """A fresh token for the bench's organization user of an existing database."""
+    from exchange import db
+    from exchange.accounts.repository import UserRepository
+    from exchange.config import Settings
+    from exchange.kit.clock import now
+    from exchange.kit.security import encode_token
+
+    settings = Settings(database_url=url)
+    engine = db.create_engine(url)
+    async with db.read_only(db.create_session_factory(engine)) as session:
+        user = await UserRepository(session).by_username("bench_org")
+    await engine.dispose()
+    assert user is not None, "no bench_org user in this database"
+    token = encode_token(user.id, user.role, settings.secret_key, settings.token_ttl_seconds, now(), user.token_version)
+    return f"Bearer {token}"
+
+
+async def export_phase(url: str, fmt: str, auth: str | None) -> dict[str, object]:
     import httpx
 
+    auth = auth or await _token(url)
     app = _app(url)
     size, lines = 0, 0
     async with app.router.lifespan_context(app):
@@ -152,7 +176,7 @@ def main() -> None:
     parser.add_argument("--url", default=None)
     parser.add_argument("--file", default=None)
     parser.add_argument("--auth", default=None)
-    parser.add_argument("--format", default="xlsx")
+    parser.add_argument("--format", default=None, help="export phase: xlsx (default) or csv; with --url alone: one")
     args = parser.parse_args()
     if args.phase == "make":
         make_file(args.file, args.rows)
@@ -162,7 +186,12 @@ def main() -> None:
         print(json.dumps(asyncio.run(import_phase(args.url, args.file))))
         return
     if args.phase == "export":
-        print(json.dumps(asyncio.run(export_phase(args.url, args.format, args.auth))))
+        print(json.dumps(asyncio.run(export_phase(args.url, args.format or "xlsx", args.auth))))
+        return
+    if args.url:  # the exports alone, against a database an earlier run kept
+        for fmt in [args.format] if args.format else ["xlsx", "csv"]:
+            r = child(["--phase", "export", "--url", args.url, "--format", fmt])
+            print("  " + "  ".join(f"{k}={v}" for k, v in r.items()))
         return
     tmp = Path(tempfile.mkdtemp(prefix="bench-sheets-"))
     pg = os.environ.get("EXCHANGE_TEST_DATABASE_URL")
@@ -194,6 +223,8 @@ def main() -> None:
     for r in results:
         print("  " + "  ".join(f"{k}={v}" for k, v in r.items()))
     print(f"rerun: {'scripts/with-postgres.sh ' if pg else ''}.venv/bin/python bench/sheets_offers.py --rows {args.rows}")
+    # (a throwaway PostgreSQL from scripts/with-postgres.sh is gone when the command ends; the SQLite file stays)
+    print(f"exports alone: .venv/bin/python bench/sheets_offers.py --url {url}")
 
 
 if __name__ == "__main__":

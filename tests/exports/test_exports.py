@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import httpx
 import openpyxl
+import pytest
 from fastapi import FastAPI
 
 from exchange.app import create_app
+from exchange.sheets.values import CHINA
 from tests.builders import COMM_A1, COMM_B1, make_org, make_org_user, make_user, seed_regions
 from tests.conftest import make_settings
 from tests.imports.sheets import read_xlsx, run, xlsx
 
 OFFER_HEADER = ["外部编号", "服务名称", "服务类别", "服务对象", "服务区域", "收费方式", "价格（元）", "状态"]
 EXPORT_ONLY = {"系统编号", "更新时间"}
+EXPORT_HEADER = ["外部编号", "提供组织", "服务名称", "服务内容", "服务类别", "服务对象", "服务区域", "收费方式", "价格（元）",
+                 "每月服务能力（人次）", "状态", "系统编号", "更新时间"]
 
 
 def comparable(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
@@ -220,3 +227,99 @@ async def test_fund_statement(app: FastAPI, client: httpx.AsyncClient) -> None:
     assert values[0][0] == "期初余额" and closing[6] == 1500.5 and closing[3] == 1500.5
     stranger = await make_user(app, "resident")
     assert (await client.get(f"/funds/{fund_id}/statement", headers=stranger.headers)).status_code in (403, 404)
+
+
+# -- the offers' export: plain rows through the list's rules, the sheet in constant memory ------------------
+
+async def test_offer_rows_are_the_items_of_the_list_page_for_every_reader(app: FastAPI,
+                                                                          client: httpx.AsyncClient) -> None:
+    import dataclasses
+
+    from exchange import db
+    from exchange.listings.schemas import Sort, list_filters
+    from exchange.offers import service as offers
+
+    await seed_regions(app)
+    actor, _ = await make_org_user(app, "org")
+    other, _ = await make_org_user(app, "org")
+    admin = await make_user(app, "admin")
+    rows = [OFFER_HEADER, ["R1", "助餐", "养老服务", "老年人", COMM_A1, "低偿", "15.5", "已发布"],
+            ["R2", "托管", "儿童青少年", None, COMM_B1, "免费", None, "已发布"],
+            ["R3", "草稿里的服务", "养老服务", None, COMM_A1, "免费", None, "草稿"]]
+    await run(app, client, actor.headers, "offers", xlsx(rows), dry_run=False)
+    await run(app, client, other.headers, "offers", xlsx([OFFER_HEADER, ["S1", "别家的草稿", "养老服务", None, COMM_A1,
+                                                                          "免费", None, "草稿"]]), dry_run=False)
+    readers = {"anonymous": None, "owner": actor.user, "other org": other.user, "staff": admin.user}
+    seen = {}
+    for name, user in readers.items():
+        for filters in ({}, {"status": "draft"}, {"category": "elderly_care"}, {"sort": Sort.price}):
+            f = dataclasses.replace(await list_filters(**filters), limit=2)
+            async with db.read_only(app.state.session_factory) as session:
+                pages, row_pages, cursor = [], [], None
+                while True:
+                    page = await offers.list_page(session, user, dataclasses.replace(f, cursor=cursor))
+                    plain = await offers.list_rows(session, user, dataclasses.replace(f, cursor=cursor))
+                    pages.append([o.model_dump() for o in page.items])
+                    row_pages.append([r._asdict() for r in plain.items])
+                    assert plain.next_cursor == page.next_cursor
+                    if (cursor := page.next_cursor) is None:
+                        break
+            assert row_pages == pages, (name, filters)
+            seen[name, tuple(filters.values())] = {o["title"] for p in pages for o in p}
+    assert seen["owner", ("draft",)] == {"草稿里的服务"} and seen["anonymous", ("draft",)] == set()
+    assert seen["staff", ("draft",)] == {"草稿里的服务", "别家的草稿"} and seen["other org", ("draft",)] == {"别家的草稿"}
+    async with db.read_only(app.state.session_factory) as session:
+        few = await offers.list_rows(session, None, await list_filters(), fields={"id", "title"})
+    assert few.items and set(few.items[0]._fields) == {"id", "title"}
+
+
+async def test_xlsx_export_shows_amounts_and_china_time_as_numbers_with_their_formats(
+        app: FastAPI, client: httpx.AsyncClient) -> None:
+    await seed_regions(app)
+    actor, _ = await make_org_user(app, "org")
+    empty = await client.get("/exports/offers", params={"format": "xlsx"})
+    assert empty.status_code == 200 and read_xlsx(empty.content) == [EXPORT_HEADER]
+    rows = [OFFER_HEADER, ["F1", "+86 热线服务", "养老服务", None, COMM_A1, "低偿", "1234.5", "已发布"]]
+    await run(app, client, actor.headers, "offers", xlsx(rows), dry_run=False)
+    listed = (await client.get("/offers")).json()["items"][0]
+    content = (await client.get("/exports/offers", params={"format": "xlsx"})).content
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header == EXPORT_HEADER and sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    cells = dict(zip(header, sheet[2], strict=True))
+    assert (cells["服务名称"].value, cells["服务名称"].data_type) == ("+86 热线服务", "s")  # text, not a formula
+    assert (cells["价格（元）"].value, cells["价格（元）"].number_format) == (1234.5, "#,##0.00")
+    updated = dt.datetime.fromisoformat(listed["updated_at"]).astimezone(CHINA).replace(tzinfo=None)
+    assert cells["更新时间"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert abs(cells["更新时间"].value - updated) < dt.timedelta(milliseconds=1)
+    assert cells["系统编号"].value == listed["id"] and cells["外部编号"].value == "F1"
+
+
+async def test_an_export_that_fails_midway_leaves_no_temporary_file(app: FastAPI, client: httpx.AsyncClient,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path) -> None:
+    import exchange.exports.endpoints as endpoints
+    from exchange.offers import service as offers
+
+    await seed_regions(app)
+    actor, _ = await make_org_user(app, "org")
+    rows = [OFFER_HEADER] + [[f"M{i}", f"服务{i}", "养老服务", None, COMM_A1, "免费", None, "已发布"] for i in range(5)]
+    await run(app, client, actor.headers, "offers", xlsx(rows), dry_run=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(endpoints, "PAGE", 2)
+    calls = 0
+    list_rows = offers.list_rows
+
+    async def failing(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("the database went away")
+        return await list_rows(*args, **kwargs)
+
+    monkeypatch.setattr(offers, "list_rows", failing)
+    for fmt in ("xlsx", "csv"):
+        calls = 0
+        with pytest.raises(RuntimeError, match="went away"):
+            await client.get("/exports/offers", params={"format": fmt})
+        assert calls == 3 and list(tmp_path.iterdir()) == []

@@ -3,13 +3,14 @@
 Each export is "as the list it exports": its first page is read through the list endpoint's own page function
 inside the request (so a bad filter or a missing permission is the list's own 4xx before anything is sent), and
 the following pages the same way, each in a short transaction of its own, while the response streams. CSV rows
-leave as they are read; an ``.xlsx`` is written by XlsxWriter in constant memory to a temporary file, which is
-then streamed and deleted.
+leave as they are read; an ``.xlsx`` is written in constant memory to a temporary file while the pages are read
+(:class:`~exchange.sheets.writer.XlsxStream`), then streamed and deleted. The offers, the longest list, are read as
+plain rows through the list's own query (:func:`exchange.offers.service.list_rows`): building and validating a
+hundred thousand ORM objects and schemas cost most of an export's time.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Annotated, Any, Literal
@@ -25,11 +26,15 @@ from exchange.deals.endpoints import deals_page
 from exchange.errors import problems
 from exchange.exports.lists import (
     DEAL_COLUMNS,
+    DEAL_KINDS,
     NOTICE_COLUMNS,
+    NOTICE_KINDS,
     PAGE,
     Labels,
     deal_rows,
     list_columns,
+    list_fields,
+    list_kinds,
     list_rows,
     notice_rows,
 )
@@ -44,7 +49,16 @@ from exchange.offers import service as offers
 from exchange.opportunities import flows as opportunities
 from exchange.organizations.endpoints import OrganizationFilters, organization_filters, organizations_page
 from exchange.public import notices
-from exchange.sheets.writer import CSV_BOM, CSV_TYPE, XLSX_TYPE, XlsxStream, attachment, csv_line, csv_lines
+from exchange.sheets.writer import (
+    CSV_BOM,
+    CSV_TYPE,
+    XLSX_TYPE,
+    ColumnKind,
+    XlsxStream,
+    attachment,
+    csv_line,
+    csv_lines,
+)
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["exports"])
 Format = Literal["xlsx", "csv"]
@@ -63,8 +77,8 @@ Fetch = Callable[[AsyncSession, str | None], Awaitable[Page]]
 Rows = Callable[[AsyncSession, Sequence[Any]], Awaitable[list[list[Any]]]]
 
 
-async def _export(request: Request, session: AsyncSession, kind: str, headers: list[str], fetch: Fetch, rows: Rows,
-                  fmt: Format) -> StreamingResponse:
+async def _export(request: Request, session: AsyncSession, kind: str, headers: list[str], kinds: list[ColumnKind],
+                  fetch: Fetch, rows: Rows, fmt: Format) -> StreamingResponse:
     first = await fetch(session, None)
     first_rows = await rows(session, first[0])
     factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
@@ -85,7 +99,7 @@ async def _export(request: Request, session: AsyncSession, kind: str, headers: l
 
     stamp = now().strftime("%Y%m%d-%H%M")
     name, ascii_name = f"{SHEET_NAMES[kind]}-{stamp}.{fmt}", f"{kind}-{stamp}.{fmt}"
-    body = _csv(headers, pages()) if fmt == "csv" else _xlsx(SHEET_NAMES[kind], headers, pages())
+    body = _csv(headers, pages()) if fmt == "csv" else _xlsx(SHEET_NAMES[kind], headers, kinds, pages())
     return StreamingResponse(body, media_type=CSV_TYPE if fmt == "csv" else XLSX_TYPE,
                              headers=attachment(name, ascii_name))
 
@@ -96,12 +110,11 @@ async def _csv(headers: list[str], pages: AsyncIterator[list[list[Any]]]) -> Asy
         yield csv_lines(page)
 
 
-async def _xlsx(sheet: str, headers: list[str], pages: AsyncIterator[list[list[Any]]]) -> AsyncIterator[bytes]:
-    stream = XlsxStream(sheet, headers)
+async def _xlsx(sheet: str, headers: list[str], kinds: list[ColumnKind],
+                pages: AsyncIterator[list[list[Any]]]) -> AsyncIterator[bytes]:
+    stream = XlsxStream(sheet, headers, kinds)
     try:
-        async for page in pages:
-            await asyncio.to_thread(stream.write_rows, page)
-        await asyncio.to_thread(stream.close)
+        await stream.write(pages)
     except BaseException:
         stream.discard()
         raise
@@ -124,7 +137,8 @@ async def _run(request: Request, session: AsyncSession, kind: str, fmt: Format, 
     async def rows(s: AsyncSession, items: Sequence[Any]) -> list[list[Any]]:
         return await list_rows(s, kind, items, labels)
 
-    return await _export(request, session, kind, [c.zh for c in list_columns(kind)], fetch, rows, fmt)
+    return await _export(request, session, kind, [c.zh for c in list_columns(kind)], list_kinds(kind), fetch, rows,
+                         fmt)
 
 
 @router.get("/exports/opportunities", operation_id="exportOpportunities", response_class=StreamingResponse,
@@ -141,7 +155,8 @@ async def export_offers(request: Request, session: Session, user: OptionalUser, 
                         format: FormatParam = "xlsx") -> StreamingResponse:
     """Every offer `GET /offers` would list with these filters (`limit` and `cursor` are ignored), in the import
     template's columns: the file can be imported again."""
-    return await _run(request, session, "offers", format, _fetch_list(offers.list_page, user, f))
+    fetch = _fetch_list(offers.list_rows, user, f, fields=list_fields("offers"))
+    return await _run(request, session, "offers", format, fetch)
 
 
 @router.get("/exports/needs", operation_id="exportNeeds", response_class=StreamingResponse, responses=FILE_RESPONSES)
@@ -177,7 +192,7 @@ async def export_deals(request: Request, session: Session, user: CurrentUser,
     async def rows(s: AsyncSession, items: Sequence[Any]) -> list[list[Any]]:
         return await deal_rows(s, items, labels)
 
-    return await _export(request, session, "deals", [h for _, h in DEAL_COLUMNS], fetch, rows, format)
+    return await _export(request, session, "deals", [h for _, h in DEAL_COLUMNS], DEAL_KINDS, fetch, rows, format)
 
 
 
@@ -194,4 +209,5 @@ async def export_notices(request: Request, session: Session, format: FormatParam
     async def rows(_: AsyncSession, items: Sequence[Any]) -> list[list[Any]]:
         return notice_rows(items)
 
-    return await _export(request, session, "notices", [h for _, h in NOTICE_COLUMNS], fetch, rows, format)
+    return await _export(request, session, "notices", [h for _, h in NOTICE_COLUMNS], NOTICE_KINDS, fetch, rows,
+                         format)

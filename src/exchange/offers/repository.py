@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import defer
+from sqlalchemy import Row, Select, select
+from sqlalchemy.orm import Bundle, defer
 
 from exchange import db
 from exchange.kit.clock import now
@@ -48,6 +49,16 @@ class OfferRepository(RepositoryBase[Offer]):
                    own_org: uuid.UUID | None) -> Page[Offer]:
         # A page answers OfferOut: the stored analysis and index words (the widest columns) are left unread.
         stmt = select(Offer).options(defer(Offer.match_analysis, raiseload=True), defer(Offer.search_text, raiseload=True))
+        return await self._page(stmt, f, status=status, org_id=org_id, sees_all=sees_all, own_org=own_org)
+
+    async def page_rows(self, f: ListFilters, columns: Sequence[Any], *, status: str | None,
+                        org_id: uuid.UUID | None, sees_all: bool, own_org: uuid.UUID | None) -> Page[Row[Any]]:
+        """The page :meth:`page` reads, as plain rows of ``columns`` (attribute access by column name)."""
+        stmt = select(Bundle("offer", *columns, single_entity=True))
+        return await self._page(stmt, f, status=status, org_id=org_id, sees_all=sees_all, own_org=own_org)
+
+    async def _page(self, stmt: Select[Any], f: ListFilters, *, status: str | None, org_id: uuid.UUID | None,
+                    sees_all: bool, own_org: uuid.UUID | None) -> Page[Any]:
         stmt = stmt.where(visibility(SPEC, sees_all=sees_all, own_org=own_org))
         stmt = await apply_filters(stmt, SPEC, self.index, f, status=status, org_id=org_id)
         if f.sort in (Sort.budget, Sort.price):
