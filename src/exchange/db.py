@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, DateTime, MetaData, Table, Uuid, event, insert
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -65,14 +66,22 @@ class IdMixin:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
 
 
+def _json_text(value: Any) -> str:
+    """JSON columns' text, written by orjson (some five times faster than :mod:`json`; an import writes a
+    hundred thousand analyses and two hundred thousand audit summaries). Keys that are not text are written
+    as text, as :func:`json.dumps` writes them."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     """An async engine; SQLite gets foreign keys, WAL and serialized write transactions."""
+    json_options: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **json_options)
         _configure_sqlite(engine)
         return engine
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, **json_options
     )
 
 

@@ -62,18 +62,18 @@ def dumps(value: Any, *, is_canonical: bool = False) -> bytes:
     return rfc8785.dumps(value)
 
 
+_SCALARS = (str, int, bool, type(None))
+
+
 def _plain(value: Any) -> bool:
-    """No float anywhere in ``value``, and no key with a character past U+FFFF (a walk without recursion)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, inner in item.items():
-                if not key.isascii() and max(key) >= "\U00010000":
-                    return False
-                stack.append(inner)
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, float):
-            return False
-    return True
+    """No float anywhere in ``value``, and no key with a character past U+FFFF."""
+    if type(value) is dict:
+        for key, inner in value.items():
+            if not key.isascii() and max(key) >= "\U00010000":
+                return False
+            if type(inner) not in _SCALARS and not _plain(inner):
+                return False
+        return True
+    if type(value) is list:
+        return all(type(inner) in _SCALARS or _plain(inner) for inner in value)
+    return not isinstance(value, float) and not isinstance(value, dict | list)  # subclasses: the slow walk

@@ -38,7 +38,7 @@ log = logging.getLogger("exchange.imports")
 ORG_ROLES = (Role.org, Role.buyer, Role.community)
 JOB_KIND = "import.run"
 MAX_ERRORS = 1000  # a file with more errors than this is answered with the first thousand
-BATCH = 500  # rows handed to a domain service at once
+BATCH = 5000  # rows handed to a domain service at once (offers are written 500 at a time within it)
 
 
 def ref_scope(user: User) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Awaitable, Collection
 from typing import Any
 
 from sqlalchemy import Row
@@ -23,7 +23,7 @@ from exchange.listings.index import SearchRow
 from exchange.listings.permissions import allowed, authorize
 from exchange.listings.schemas import ListFilters
 from exchange.listings.states import permission_for, transition
-from exchange.listings.text import prepare
+from exchange.listings.text import Prepared, prepare
 from exchange.offers.models import Offer
 from exchange.offers.repository import OfferRepository
 from exchange.offers.schemas import OfferList, OfferOut
@@ -125,14 +125,34 @@ async def create_many(session: AsyncSession, *, user: User,
                       items: list[tuple[dict[str, Any], bool]]) -> list[Offer | ExchangeError]:
     """Many offers at once (imports), each checked by the rules of :func:`create` (and published by those of
     :func:`act` when asked): one answer per item, the offer or why not. Nothing is written for a refused item;
-    the accepted ones are written together (one executemany per table, past the session, so that the offers
-    are not held in it), which is what makes 100,000 rows feasible. Their audit entries and events are queued
-    as :func:`create` and :func:`act` queue them."""
+    the accepted ones are written together, a chunk at a time (one executemany per table, past the session, so
+    that the offers are not held in it), which is what makes 100,000 rows feasible. Their audit entries and
+    events are queued as :func:`create` and :func:`act` queue them.
+
+    The texts' analyses and index terms are pure work: they are worked out in a helper process, each chunk's
+    while the one before it is checked and written, so that both cores are busy."""
+    chunks = [items[start:start + CHUNK] for start in range(0, len(items), CHUNK)]
+    coming = offload.start(prepare, _texts(chunks[0])) if chunks else None
+    out: list[Offer | ExchangeError] = []
+    for number, chunk in enumerate(chunks):
+        texts, coming = coming, offload.start(prepare, _texts(chunks[number + 1])) if number + 1 < len(chunks) else None
+        assert texts is not None
+        out += await _create_chunk(session, user, chunk, texts)
+    return out
+
+
+CHUNK = 500  # offers checked and written together
+
+
+def _texts(items: list[tuple[dict[str, Any], bool]]) -> list[tuple[str, str]]:
+    return [(data["title"], data["description"]) for data, _ in items]
+
+
+async def _create_chunk(session: AsyncSession, user: User, items: list[tuple[dict[str, Any], bool]],
+                        texts: Awaitable[list[Prepared]]) -> list[Offer | ExchangeError]:
     out: list[Offer | ExchangeError] = []
     repo = OfferRepository(session)
     index = repo.index
-    # The texts' analyses and index terms are worked out meanwhile, on the other core.
-    texts = offload.start(prepare, [(data["title"], data["description"]) for data, _ in items])
     accepted: list[tuple[int, Offer]] = []
     for position, (data, publish) in enumerate(items):
         try:
