@@ -19,6 +19,7 @@ import multiprocessing
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -38,11 +39,35 @@ def _helper() -> ProcessPoolExecutor:
         return _pool
 
 
+def _forget(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def start(work: Callable[[list[T]], list[R]], items: list[T]) -> Awaitable[list[R]]:
-    """``work(items)`` — a module-level function, so that the helper can import it — started now."""
+    """``work(items)`` — a module-level function, so that the helper can import it — started now. Should the
+    helper die (killed for memory, say), the work is done in place and the next batch starts a new helper."""
     loop = asyncio.get_running_loop()
     if len(items) < POOLED_BATCH:
         done: asyncio.Future[list[R]] = loop.create_future()
         done.set_result(work(items))
         return done
-    return loop.run_in_executor(_helper(), work, items)
+    pool = _helper()
+    try:
+        running = loop.run_in_executor(pool, work, items)
+    except BrokenProcessPool:  # it died while idle
+        _forget(pool)
+        pool = _helper()
+        running = loop.run_in_executor(pool, work, items)
+
+    async def result() -> list[R]:
+        try:
+            return await running
+        except BrokenProcessPool:
+            _forget(pool)
+            return work(items)
+
+    return asyncio.ensure_future(result())
