@@ -76,4 +76,3 @@ def analyse_for_storage(title: str, description: str, *, cached: bool = True) ->
     """Analyse a listing's text as the engine would, in the form stored in ``match_analysis``. A bulk load
     passes ``cached=False``: it would only evict what the queries use from the analyser's cache."""
     return analysis_to_json(default_analyzer().analyse_listing(title, description, cached=cached))
-

@@ -132,20 +132,15 @@ async def create_many(session: AsyncSession, *, user: User,
     The texts' analyses and index terms are pure work: they are worked out in a helper process, each chunk's
     while the one before it is checked and written, so that both cores are busy."""
     chunks = [items[start:start + CHUNK] for start in range(0, len(items), CHUNK)]
-    coming = offload.start(prepare, _texts(chunks[0])) if chunks else None
+    # Every chunk's texts handed over at once: the helper works through them in order, ahead of the checks.
+    texts = [offload.start(prepare, [(data["title"], data["description"]) for data, _ in chunk]) for chunk in chunks]
     out: list[Offer | ExchangeError] = []
-    for number, chunk in enumerate(chunks):
-        texts, coming = coming, offload.start(prepare, _texts(chunks[number + 1])) if number + 1 < len(chunks) else None
-        assert texts is not None
-        out += await _create_chunk(session, user, chunk, texts)
+    for chunk, prepared in zip(chunks, texts, strict=True):
+        out += await _create_chunk(session, user, chunk, prepared)
     return out
 
 
 CHUNK = 500  # offers checked and written together
-
-
-def _texts(items: list[tuple[dict[str, Any], bool]]) -> list[tuple[str, str]]:
-    return [(data["title"], data["description"]) for data, _ in items]
 
 
 async def _create_chunk(session: AsyncSession, user: User, items: list[tuple[dict[str, Any], bool]],
